@@ -1,0 +1,107 @@
+"""A tiny list-based linear-algebra kit: just what the two-layer policy needs.
+
+Vectors are ``list[float]``; a matrix is a list of rows, so ``W[i][j]`` is row i,
+column j. Following the derivation, ``x`` is a *row* vector and ``x*W`` is the
+product of a row vector with a matrix. A difference frame is mostly zeros, so it
+also comes as a sparse vector: a list of ``(index, value)`` pairs.
+"""
+
+from __future__ import annotations
+
+Vector = list[float]
+Matrix = list[Vector]
+SparseVector = list[tuple[int, float]]
+
+
+def zeros(rows: int, cols: int | None = None) -> Matrix | Vector:
+    """zeros(n) = [0.0]*n; zeros(r, c) = an r×c matrix of 0.0."""
+    if rows < 0 or (cols is not None and cols < 0):
+        raise ValueError(f"zeros: sizes must be >= 0, got ({rows}, {cols})")
+    if cols is None:
+        return [0.0] * rows
+    return [[0.0] * cols for _ in range(rows)]
+
+
+def shape(A: Matrix) -> tuple[int, int]:
+    """shape(A) = (rows, cols); every row must have the same length."""
+    rows = len(A)
+    cols = len(A[0]) if rows else 0
+    for i, row in enumerate(A):
+        if len(row) != cols:
+            raise ValueError(f"shape: ragged matrix, row 0 has {cols} entries, row {i} has {len(row)}")
+    return rows, cols
+
+
+def dot(u: Vector, v: Vector) -> float:
+    """u·v = Σ_i u_i v_i."""
+    if len(u) != len(v):
+        raise ValueError(f"dot: shapes ({len(u)},) and ({len(v)},) differ")
+    return sum(a * b for a, b in zip(u, v))
+
+
+def vecmat(x: Vector, W: Matrix) -> Vector:
+    """(x*W)_j = Σ_i x_i W[i][j]: a row vector (D) times a D×H matrix gives H entries."""
+    rows, cols = shape(W)
+    if len(x) != rows:
+        raise ValueError(f"vecmat: x has shape ({len(x)},) but W has shape ({rows}, {cols})")
+    return sparse_vecmat([(i, xi) for i, xi in enumerate(x) if xi != 0.0], W, cols)
+
+
+def sparse_vecmat(x: SparseVector, W: Matrix, cols: int | None = None) -> Vector:
+    """(x*W)_j = Σ_{(i, x_i) in x} x_i W[i][j]: only the rows of W that x touches are read."""
+    if cols is None:
+        cols = len(W[0]) if W else 0
+    out = [0.0] * cols
+    for i, xi in x:
+        if not 0 <= i < len(W):
+            raise ValueError(f"sparse_vecmat: index {i} is outside W of shape ({len(W)}, {cols})")
+        row = W[i]
+        out = [o + xi * w for o, w in zip(out, row)]
+    return out
+
+
+def densify(x: SparseVector, size: int) -> Vector:
+    """densify([(i, v), ...], n)[i] = v, every other entry 0.0 (repeated indices add)."""
+    out = [0.0] * size
+    for i, v in x:
+        if not 0 <= i < size:
+            raise ValueError(f"densify: index {i} is outside a vector of shape ({size},)")
+        out[i] += v
+    return out
+
+
+def matmul(A: Matrix, B: Matrix) -> Matrix:
+    """(AB)[i][j] = Σ_k A[i][k] B[k][j]."""
+    (n, k), (k2, m) = shape(A), shape(B)
+    if k != k2:
+        raise ValueError(f"matmul: shapes ({n}, {k}) and ({k2}, {m}) do not chain")
+    return [vecmat(row, B) if k else [0.0] * m for row in A]
+
+
+def outer(u: Vector, v: Vector) -> Matrix:
+    """outer(u, v)[i][j] = u_i v_j: a column times a row gives len(u)×len(v)."""
+    return [[ui * vj for vj in v] for ui in u]
+
+
+def transpose(A: Matrix) -> Matrix:
+    """transpose(A)[j][i] = A[i][j]."""
+    rows, cols = shape(A)
+    return [[A[i][j] for i in range(rows)] for j in range(cols)]
+
+
+def add(A: Matrix | Vector, B: Matrix | Vector) -> Matrix | Vector:
+    """(A + B)_ij = A_ij + B_ij, for two vectors or two matrices of the same shape."""
+    if A and isinstance(A[0], list):
+        if shape(A) != shape(B):  # type: ignore[arg-type]
+            raise ValueError(f"add: shapes {shape(A)} and {shape(B)} differ")  # type: ignore[arg-type]
+        return [[a + b for a, b in zip(ra, rb)] for ra, rb in zip(A, B)]  # type: ignore[arg-type]
+    if len(A) != len(B):
+        raise ValueError(f"add: shapes ({len(A)},) and ({len(B)},) differ")
+    return [a + b for a, b in zip(A, B)]  # type: ignore[operator]
+
+
+def scale(c: float, A: Matrix | Vector) -> Matrix | Vector:
+    """(c·A)_ij = c A_ij, for a vector or a matrix."""
+    if A and isinstance(A[0], list):
+        return [[c * a for a in row] for row in A]  # type: ignore[union-attr]
+    return [c * a for a in A]  # type: ignore[operator]

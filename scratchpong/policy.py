@@ -1,0 +1,188 @@
+"""The two-layer policy y_p = Sigm(Relu(x*W1)*W2) and its backward pass, one function per equation.
+
+Notation is the derivation's (docs/derivation.md): layer 2 is the hidden layer and
+layer 3 the output, ``L_ip^i`` is the input to layer i and ``L_op^i`` its output:
+
+    L_ip2 = x*W1          (x is a row vector of D pixels, W1 is D×H)
+    h     = L_op2 = Relu(L_ip2)
+    L_ip3 = h*W2          (W2 has H entries, so L_ip3 is a scalar logit)
+    y_p   = L_op3 = Sigm(L_ip3)   = P(action UP | x)
+
+``y_a`` is the label: 1 for UP, 0 for DOWN. The backward pass differentiates
+log P(y_a | x) = y_a log y_p + (1 − y_a) log(1 − y_p); the seed calls this
+quantity P, and writes Σ P for the objective where it means Σ log P (see the
+errata in docs/derivation.md).
+
+``x`` may be dense (``list[float]`` of length D) or sparse (``(index, value)``
+pairs, as difference frames are); both give the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from scratchpong.matrix import Matrix, SparseVector, Vector, dot, outer, sparse_vecmat, vecmat
+
+
+class Forward(NamedTuple):
+    """Every intermediate of one forward pass, named as in the derivation."""
+
+    L_ip2: Vector  # x*W1, H entries
+    h: Vector  # L_op2 = Relu(L_ip2), H entries
+    L_ip3: float  # h*W2, the logit
+    y_p: float  # L_op3 = Sigm(L_ip3), the probability of UP
+
+
+# ---------------------------------------------------------------- activations
+
+
+def sigm(z: float) -> float:
+    """Sigm(z) = 1 / (1 + e^−z), written so that exp never overflows (z = ±1e6 is fine)."""
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)  # z < 0, so e is in (0, 1)
+    return e / (1.0 + e)
+
+
+def softplus(z: float) -> float:
+    """softplus(z) = log(1 + e^z) = max(z, 0) + log1p(e^−|z|), which never overflows."""
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+def log_sigm(z: float) -> float:
+    """log Sigm(z) = −softplus(−z): finite for every finite z, never log(0)."""
+    return -softplus(-z)
+
+
+def relu(v: Vector) -> Vector:
+    """Relu(v)_j = max(0, v_j)."""
+    return [a if a > 0.0 else 0.0 for a in v]
+
+
+# ---------------------------------------------------------------- forward pass
+
+
+def is_sparse(x: Vector | SparseVector) -> bool:
+    """True when x is given as (index, value) pairs rather than a dense list."""
+    return bool(x) and isinstance(x[0], tuple)
+
+
+def x_times_W1(x: Vector | SparseVector, W1: Matrix) -> Vector:
+    """L_ip2 = x*W1, for x dense (length D) or sparse (pairs); W1 is D×H."""
+    H = len(W1[0]) if W1 else 0
+    if is_sparse(x) or not x:
+        return sparse_vecmat(x, W1, H)  # type: ignore[arg-type]
+    return vecmat(x, W1)  # type: ignore[arg-type]
+
+
+def policy_forward(W1: Matrix, W2: Vector, x: Vector | SparseVector) -> Forward:
+    """y_p = Sigm(Relu(x*W1)*W2), keeping L_ip2, h and L_ip3 for the backward pass."""
+    if W1 and len(W1[0]) != len(W2):
+        raise ValueError(f"policy_forward: W1 has shape ({len(W1)}, {len(W1[0])}) but W2 has shape ({len(W2)},)")
+    L_ip2 = x_times_W1(x, W1)
+    h = relu(L_ip2)  # h = L_op2
+    L_ip3 = dot(h, W2)
+    y_p = sigm(L_ip3)  # y_p = L_op3
+    return Forward(L_ip2, h, L_ip3, y_p)
+
+
+def log_prob(W1: Matrix, W2: Vector, x: Vector | SparseVector, y_a: float) -> float:
+    """log P(y_a | x) = y_a log y_p + (1 − y_a) log(1 − y_p), through log-sigmoid so it is never log(0).
+
+    Uses 1 − Sigm(z) = Sigm(−z), so log(1 − y_p) = log_sigm(−L_ip3).
+    """
+    L_ip3 = policy_forward(W1, W2, x).L_ip3
+    return y_a * log_sigm(L_ip3) + (1.0 - y_a) * log_sigm(-L_ip3)
+
+
+# ---------------------------------------------------------------- backward pass, eq.1 … eq.6
+# Each function is one equation of docs/derivation.md. "d" means d log P(y_a | x).
+
+
+def eq1_dlogp_dLop3(y_a: float, y_p: float) -> float:
+    """eq.1: d logP / dL_op3 = y_a / L_op3 − (1 − y_a) / (1 − L_op3), with L_op3 = y_p.
+
+    Shown for the derivation; it divides by y_p and 1 − y_p, so the code path
+    uses eq.2, where those divisions cancel. Needs 0 < y_p < 1.
+    """
+    return y_a / y_p - (1.0 - y_a) / (1.0 - y_p)
+
+
+def eq2_dlogp_dLip3(y_a: float, y_p: float) -> float:
+    """eq.2: d logP / dL_ip3 = eq.1 · Sigm'(L_ip3) = eq.1 · y_p (1 − y_p) = y_a − y_p.
+
+    >>> eq2_dlogp_dLip3(1.0, 0.75)
+    0.25
+    """
+    return y_a - y_p
+
+
+def eq3_dW2(dL_ip3: float, h: Vector) -> Vector:
+    """eq.3: d logP / dW2 = (d logP / dL_ip3) · h, because L_ip3 = h*W2; H entries."""
+    return [dL_ip3 * hj for hj in h]
+
+
+def eq4_dlogp_dLop2(dL_ip3: float, W2: Vector) -> Vector:
+    """eq.4: d logP / dL_op2 = (d logP / dL_ip3) · W2, because L_ip3 = L_op2*W2; H entries."""
+    return [dL_ip3 * w for w in W2]
+
+
+def eq5_dlogp_dLip2(dL_op2: Vector, L_ip2: Vector) -> Vector:
+    """eq.5: d logP / dL_ip2 = (d logP / dL_op2) where L_ip2 > 0, else 0 (ReLU sub-gradient, Relu'(0) = 0).
+
+    The seed writes the condition on x; it belongs on L_ip2 (errata in docs/derivation.md).
+    h > 0 exactly where L_ip2 > 0, so passing h for L_ip2 gives the same mask.
+
+    >>> eq5_dlogp_dLip2([0.5, 0.5, 0.5], [2.0, 0.0, -1.0])
+    [0.5, 0.0, 0.0]
+    """
+    if len(dL_op2) != len(L_ip2):
+        raise ValueError(f"eq5: shapes ({len(dL_op2)},) and ({len(L_ip2)},) differ")
+    return [g if z > 0.0 else 0.0 for g, z in zip(dL_op2, L_ip2)]
+
+
+def eq6_dW1(x: Vector, dL_ip2: Vector) -> Matrix:
+    """eq.6: d logP / dW1 = xᵀ · (d logP / dL_ip2), an outer product: D×H, row i is x_i · eq.5.
+
+    The seed writes it as a product conditioned on x > 0; it is the outer product
+    of the input column with the eq.5 row (errata in docs/derivation.md).
+    """
+    return outer(x, dL_ip2)
+
+
+def eq6_dW1_sparse(x: SparseVector, dL_ip2: Vector) -> dict[int, Vector]:
+    """eq.6 for a sparse x: only rows i with x_i ≠ 0 are non-zero, row i = x_i · eq.5."""
+    rows: dict[int, Vector] = {}
+    for i, xi in x:
+        row = [xi * g for g in dL_ip2]
+        rows[i] = [a + b for a, b in zip(rows[i], row)] if i in rows else row
+    return rows
+
+
+def policy_backward(W2: Vector, x: Vector | SparseVector, fwd: Forward, dL_ip3: float):
+    """From d logP / dL_ip3 back to the weights: eq.3 → dW2, eq.4 → eq.5 → eq.6 → dW1.
+
+    Returns (dW1, dW2); dW1 is a dense D×H matrix for a dense x and a dict of
+    non-zero rows for a sparse x.
+    """
+    dW2 = eq3_dW2(dL_ip3, fwd.h)
+    dL_op2 = eq4_dlogp_dLop2(dL_ip3, W2)
+    dL_ip2 = eq5_dlogp_dLip2(dL_op2, fwd.L_ip2)
+    if is_sparse(x) or not x:
+        return eq6_dW1_sparse(x, dL_ip2), dW2  # type: ignore[arg-type]
+    return eq6_dW1(x, dL_ip2), dW2  # type: ignore[arg-type]
+
+
+def gradients(W1: Matrix, W2: Vector, x: Vector | SparseVector, y_a: float, advantage: float = 1.0):
+    """(d logP/dW1 as D×H, d logP/dW2 as H) for one example through eq.2–eq.6, times the advantage.
+
+    A sparse x gives the same numbers as its dense twin: rows it does not touch are 0.0.
+    """
+    fwd = policy_forward(W1, W2, x)
+    dL_ip3 = advantage * eq2_dlogp_dLip3(y_a, fwd.y_p)  # policy gradient: eq.2 times the advantage
+    dW1, dW2 = policy_backward(W2, x, fwd, dL_ip3)
+    if isinstance(dW1, dict):
+        H = len(W2)
+        dW1 = [dW1[i] if i in dW1 else [0.0] * H for i in range(len(W1))]
+    return dW1, dW2

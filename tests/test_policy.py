@@ -1,0 +1,144 @@
+"""The backward pass, equation by equation, against central finite differences; plus what else must hold.
+
+Tolerance everywhere: |a − n| ≤ 1e-7 + 1e-5·|n|, float64, eps 1e-6 (scratchpong.gradcheck).
+"""
+
+import math
+
+import pytest
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
+
+from scratchpong import gradcheck, policy
+from tests.strategies import label, networks, pixel, sparse_of, weight
+
+KINK_MARGIN = 1e-4  # 100 eps: no ±eps nudge can carry a hidden unit across the ReLU kink
+
+
+def away_from_kink(W1, x):
+    """True when every hidden pre-activation L_ip2 is at least KINK_MARGIN from 0."""
+    return all(abs(z) >= KINK_MARGIN for z in policy.x_times_W1(x, W1))
+
+
+def assert_rows_agree(rows):
+    for row in rows:
+        bad = [(k, a, n) for k, (a, n) in enumerate(zip(row.analytic, row.numeric)) if not gradcheck.close(a, n)]
+        assert not bad, f"{row.name}: entries (index, analytic, numeric) disagree: {bad[:5]}"
+
+
+@given(y_p=st.floats(0.01, 0.99), y_a=label)
+def test_eq1_matches_finite_difference(y_p, y_a):
+    numeric = gradcheck.central_difference(lambda v: y_a * math.log(v[0]) + (1 - y_a) * math.log(1 - v[0]), [y_p])
+    assert gradcheck.close(policy.eq1_dlogp_dLop3(y_a, y_p), numeric[0])
+
+
+@given(z=st.floats(-50.0, 50.0), y_a=label)
+@example(z=40.0, y_a=0.0)  # saturated: y_p rounds to 1.0, yet log P stays exact through log-sigmoid
+@example(z=-40.0, y_a=1.0)
+def test_eq2_matches_finite_difference_even_when_saturated(z, y_a):
+    numeric = gradcheck.central_difference(lambda v: gradcheck.logp_of_logit(v[0], y_a), [z])
+    assert gradcheck.close(policy.eq2_dlogp_dLip3(y_a, policy.sigm(z)), numeric[0])
+
+
+@pytest.mark.parametrize("key", ["eq.1", "eq.2", "eq.3", "eq.4", "eq.5", "eq.6", "dW1", "dW2"])
+@given(net=networks())
+def test_each_equation_and_the_whole_network_match_finite_differences(key, net):
+    W1, W2, x, y_a = net
+    assume(away_from_kink(W1, x))
+    if key == "eq.1":  # eq.1 divides by y_p and 1 − y_p: only defined away from saturation
+        assume(0.01 < policy.policy_forward(W1, W2, x).y_p < 0.99)
+    assert_rows_agree(gradcheck.check(W1, W2, x, y_a, only={key}))
+
+
+@given(net=networks())
+def test_sparse_path_gives_the_same_numbers_as_dense(net):
+    W1, W2, x, y_a = net
+    x = [v if abs(v) > 0.5 else 0.0 for v in x]  # make it sparse-ish, like a difference frame
+    assert policy.policy_forward(W1, W2, x) == policy.policy_forward(W1, W2, sparse_of(x))
+    assert policy.gradients(W1, W2, x, y_a) == policy.gradients(W1, W2, sparse_of(x), y_a)
+    assert policy.log_prob(W1, W2, x, y_a) == policy.log_prob(W1, W2, sparse_of(x), y_a)
+
+
+@given(net=networks(), advantage=st.floats(-5.0, 5.0))
+def test_gradient_scales_linearly_with_the_advantage(net, advantage):
+    W1, W2, x, y_a = net
+    dW1, dW2 = policy.gradients(W1, W2, x, y_a)
+    aW1, aW2 = policy.gradients(W1, W2, x, y_a, advantage=advantage)
+    assert all(math.isclose(a, advantage * g, rel_tol=1e-12, abs_tol=1e-300) for a, g in zip(aW2, dW2))
+    assert all(math.isclose(a, advantage * g, rel_tol=1e-12, abs_tol=1e-300)
+               for ra, rg in zip(aW1, dW1) for a, g in zip(ra, rg))
+    zW1, zW2 = policy.gradients(W1, W2, x, y_a, advantage=0.0)
+    assert all(v == 0.0 for v in zW2) and all(v == 0.0 for row in zW1 for v in row)
+
+
+@given(net=networks())
+def test_dead_hidden_unit_gives_an_exactly_zero_column_of_dW1(net):
+    W1, W2, x, y_a = net
+    L_ip2 = policy.x_times_W1(x, W1)
+    dW1, dW2 = policy.gradients(W1, W2, x, y_a)
+    for j, z in enumerate(L_ip2):
+        if z <= 0.0:  # dead: Relu passes nothing back (eq.5)
+            assert all(row[j] == 0.0 for row in dW1)
+            assert dW2[j] == 0.0
+
+
+@given(net=networks())
+def test_zero_input_pixel_gives_an_exactly_zero_row_of_dW1(net):
+    W1, W2, x, y_a = net
+    x = [0.0] + x[1:]
+    dW1, _ = policy.gradients(W1, W2, x, y_a)
+    assert all(v == 0.0 for v in dW1[0])
+
+
+@given(net=networks())
+def test_dlogp_dLip3_is_inside_minus_one_one_with_the_sign_of_the_label(net):
+    W1, W2, x, y_a = net
+    y_p = policy.policy_forward(W1, W2, x).y_p
+    assume(0.0 < y_p < 1.0)
+    d = policy.eq2_dlogp_dLip3(y_a, y_p)
+    assert -1.0 < d < 1.0
+    assert (d > 0) == (y_a > 0.5)
+
+
+@given(z=st.floats(-0.5, 0.5), g=weight)
+@example(z=0.0, g=1.0)  # Relu'(0) = 0: the kink passes nothing back
+def test_relu_subgradient_is_one_above_zero_and_zero_at_or_below(z, g):
+    assert policy.eq5_dlogp_dLip2([g], [z]) == [g if z > 0.0 else 0.0]
+
+
+@pytest.mark.parametrize("z", [1e6, -1e6, 1e308, -1e308, 0.0, 710.0, -710.0, 37.0, -37.0])
+def test_sigmoid_and_log_probabilities_are_safe_at_the_edges(z):
+    y = policy.sigm(z)
+    assert 0.0 <= y <= 1.0 and not math.isnan(y)
+    for y_a in (0.0, 1.0):
+        lp = gradcheck.logp_of_logit(z, y_a)
+        assert math.isfinite(lp) and lp <= 0.0
+        d = policy.eq2_dlogp_dLip3(y_a, y)
+        assert math.isfinite(d)
+
+
+def test_log_prob_of_a_saturated_network_is_finite_and_exact():
+    W1, W2 = [[1e3]], [1e3]  # L_ip3 = 1e6 for x = [1]
+    assert policy.log_prob(W1, W2, [1.0], 1.0) == 0.0
+    assert policy.log_prob(W1, W2, [1.0], 0.0) == -1e6
+    assert policy.log_prob(W1, W2, [1.0], 0.5) == pytest.approx(-5e5)
+
+
+@given(x=st.lists(pixel, min_size=3, max_size=3))
+def test_forward_keeps_the_derivations_intermediates(x):
+    W1 = [[1.0, -1.0], [0.5, 0.5], [-2.0, 1.0]]
+    W2 = [1.0, -1.0]
+    f = policy.policy_forward(W1, W2, x)
+    assert f.L_ip2 == [x[0] + 0.5 * x[1] - 2.0 * x[2], -x[0] + 0.5 * x[1] + x[2]]
+    assert f.h == [max(0.0, v) for v in f.L_ip2]
+    assert f.L_ip3 == f.h[0] - f.h[1]
+    assert f.y_p == policy.sigm(f.L_ip3)
+
+
+def test_mismatched_w2_is_refused_with_both_shapes():
+    with pytest.raises(ValueError, match=r"W1 has shape \(2, 3\) but W2 has shape \(2,\)"):
+        policy.policy_forward([[0.0] * 3] * 2, [0.0, 0.0], [1.0, 1.0])
+
+
+def test_central_difference_of_a_known_function():
+    assert gradcheck.central_difference(lambda v: v[0] ** 2 + 3 * v[1], [2.0, 5.0]) == pytest.approx([4.0, 3.0])
