@@ -146,7 +146,8 @@ def report(rows: list[Row]) -> str:
     """The table `scratchpong gradcheck` prints."""
     lines = [f"{'quantity':<20} {'max |a-n|':>10} {'max rel':>10}  ok  analytic / numeric"]
     for r in rows:
-        lines.append(f"{r.name:<20} {r.max_abs:>10.2e} {r.max_rel:>10.2e}  {'yes' if r.ok else 'NO '} {fmt(r.analytic)}")
+        verdict = "yes" if r.ok else "NO "
+        lines.append(f"{r.name:<20} {r.max_abs:>10.2e} {r.max_rel:>10.2e}  {verdict} {fmt(r.analytic)}")
         lines.append(f"{'':<20} {'':>10} {'':>10}      {fmt(r.numeric)}")
     return "\n".join(lines)
 

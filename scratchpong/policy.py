@@ -151,12 +151,18 @@ def eq6_dW1(x: Vector, dL_ip2: Vector) -> Matrix:
     return outer(x, dL_ip2)
 
 
-def eq6_dW1_sparse(x: SparseVector, dL_ip2: Vector) -> dict[int, Vector]:
-    """eq.6 for a sparse x: only rows i with x_i ≠ 0 are non-zero, row i = x_i · eq.5."""
-    rows: dict[int, Vector] = {}
+def eq6_dW1_sparse(x: SparseVector, dL_ip2: Vector, into: dict[int, Vector] | None = None) -> dict[int, Vector]:
+    """eq.6 for a sparse x: row i of dW1 is x_i · eq.5, and only rows with x_i ≠ 0 exist.
+
+    With `into`, each row is added to the row already there (a gradient summed over steps).
+
+    >>> eq6_dW1_sparse([(2, -1.0)], [0.5, 0.0])
+    {2: [-0.5, -0.0]}
+    """
+    rows: dict[int, Vector] = {} if into is None else into
     for i, xi in x:
-        row = [xi * g for g in dL_ip2]
-        rows[i] = [a + b for a, b in zip(rows[i], row)] if i in rows else row
+        row = rows.get(i)
+        rows[i] = [xi * d for d in dL_ip2] if row is None else [g + xi * d for g, d in zip(row, dL_ip2)]
     return rows
 
 
