@@ -56,6 +56,76 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def real(text: str) -> float:
+    """An argparse type: a finite float."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if v != v or v in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"must be finite, got {text!r}")
+    return v
+
+
+TRAIN_FLAGS = ("env", "hidden", "downscale", "batch_size", "lr", "gamma", "decay", "seed", "episodes")
+
+
+def train_config(args: argparse.Namespace):
+    """The run's TrainConfig: the preset, with every flag the user gave laid over it."""
+    from scratchpong.config import preset
+
+    return preset(args.preset or "karpathy", **{k: getattr(args, k) for k in TRAIN_FLAGS})
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from scratchpong.env import make_env
+    from scratchpong.train import TrainState, serial_episodes, train
+
+    config = train_config(args)
+    ckpt = Path(args.checkpoint)
+    if args.resume:
+        state = TrainState.load(ckpt)
+        if args.preset:  # a named preset must describe the same network
+            state.resume_with(train_config(args))
+        else:
+            from dataclasses import replace
+
+            state.resume_with(replace(state.config, **{k: getattr(args, k) for k in TRAIN_FLAGS
+                                                       if getattr(args, k) is not None}).check())
+        config = state.config
+    else:
+        for path, what in ((ckpt, "checkpoint"), (Path(args.log) if args.log else None, "log")):
+            if path is not None and path.exists():
+                raise UserError(f"{what} {str(path)!r} already exists: add --resume to continue that run, "
+                                f"or name a new file with --{what}")
+        state = TrainState.new(config)
+    if config.episodes is not None and state.episode >= config.episodes:
+        print(f"the checkpoint has {state.episode} episodes already (--episodes {config.episodes}); "
+              f"nothing to do. Give a larger --episodes to train further.")
+        return 0
+    env = make_env(config.env)
+    print(f"training on {config.env}: {state.config.hidden} hidden units, "
+          f"{'80x80' if config.downscale == 2 else '40x40'} inputs, batch {config.batch_size}, lr {config.lr:g}, "
+          f"seed {config.seed}, from episode {state.episode} to "
+          f"{config.episodes if config.episodes is not None else 'Ctrl-C'}")
+
+    def collect(st, episodes):
+        return serial_episodes(st, env, episodes)
+
+    finished = train(state, collect, ckpt, args.log, args.save_every, progress=not args.no_progress,
+                     resumed=args.resume)
+    env.close()
+    print(f"{'done' if finished else 'interrupted'} at episode {state.episode}, running reward "
+          f"{state.running_reward if state.running_reward is not None else float('nan'):.3f}; "
+          f"checkpoint saved to {str(ckpt)!r}" + (f", log in {args.log!r}" if args.log else ""))
+    more = (state.config.episodes or state.episode) + (0 if not finished else 1000)
+    print(f"next: scratchpong train --resume --checkpoint {ckpt} --episodes {more}"
+          + (f" --log {args.log}" if args.log else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scratchpong", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -66,6 +136,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed for weights, input and label (default 0)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_gradcheck)
+
+    from scratchpong.config import help_text
+
+    p = sub.add_parser("train", help="train the policy on Atari Pong",
+                       description="Train on real Atari Pong. Unset flags take the preset's value.")
+    p.add_argument("--preset", choices=["karpathy", "demo"], default=None,
+                   help="karpathy (default): pg-pong.py's settings; demo: a short downscaled classroom run")
+    p.add_argument("--env", default=None, help=help_text("env"))
+    p.add_argument("--episodes", type=count, default=None, help="stop when this many episodes are played in all, "
+                   "counting a resumed checkpoint's (karpathy: until Ctrl-C; demo: 800)")
+    p.add_argument("--seed", type=int, default=None, help=help_text("seed"))
+    p.add_argument("--hidden", type=positive, default=None, help=help_text("hidden"))
+    p.add_argument("--downscale", type=int, choices=[2, 4], default=None, help=help_text("downscale"))
+    p.add_argument("--batch-size", type=positive, default=None, help=help_text("batch_size"))
+    p.add_argument("--lr", type=real, default=None, help=help_text("lr"))
+    p.add_argument("--gamma", type=real, default=None, help=help_text("gamma"))
+    p.add_argument("--decay", type=real, default=None, help=help_text("decay"))
+    p.add_argument("--checkpoint", default="scratchpong.ckpt.json",
+                   help="checkpoint file (JSON; .json.gz for gzip) (default scratchpong.ckpt.json)")
+    p.add_argument("--save-every", type=count, default=100, help="save every N episodes (default 100; 0: only at the end)")
+    p.add_argument("--resume", action="store_true", help="continue the run saved in --checkpoint")
+    p.add_argument("--log", default=None, help="CSV log, one row per episode: episode,steps,reward,running_reward,seconds")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar; one summary line per batch instead")
+    p.set_defaults(func=cmd_train)
     return parser
 
 
