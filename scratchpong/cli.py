@@ -8,11 +8,13 @@ corrupt checkpoint) ends as one line on stderr and exit status 2, never a traceb
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
 
 EXIT_USAGE = 2
+EXTRA_COMMANDS: tuple[str, ...] = ()
 
 
 class UserError(Exception):
@@ -155,11 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--decay", type=real, default=None, help=help_text("decay"))
     p.add_argument("--checkpoint", default="scratchpong.ckpt.json",
                    help="checkpoint file (JSON; .json.gz for gzip) (default scratchpong.ckpt.json)")
-    p.add_argument("--save-every", type=count, default=100, help="save every N episodes (default 100; 0: only at the end)")
+    p.add_argument("--save-every", type=count, default=100,
+                   help="save every N episodes (default 100; 0: only at the end)")
     p.add_argument("--resume", action="store_true", help="continue the run saved in --checkpoint")
-    p.add_argument("--log", default=None, help="CSV log, one row per episode: episode,steps,reward,running_reward,seconds")
+    p.add_argument("--log", default=None,
+                   help="CSV log, one row per episode: episode,steps,reward,running_reward,seconds")
     p.add_argument("--no-progress", action="store_true", help="no progress bar; one summary line per batch instead")
     p.set_defaults(func=cmd_train)
+
+    # Commands that live in modules of their own: each module has add_parser(sub), which adds its
+    # subcommand and sets func; heavy imports stay inside the functions, so `--help` stays fast.
+    for name in EXTRA_COMMANDS:
+        importlib.import_module(f"scratchpong.{name}").add_parser(sub)
     return parser
 
 

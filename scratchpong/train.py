@@ -147,7 +147,8 @@ def open_log(path: str | os.PathLike | None, keep_through: int | None):
     path = Path(path)
     if keep_through is not None and path.exists():
         with open(path, newline="") as f:
-            rows = [r for r in csv.DictReader(f) if r.get("episode", "").isdigit() and int(r["episode"]) <= keep_through]
+            rows = [r for r in csv.DictReader(f)
+                    if r.get("episode", "").isdigit() and int(r["episode"]) <= keep_through]
         tmp = path.with_name(f".{path.name}.tmp")
         with open(tmp, "w", newline="") as f:
             writer = csv.DictWriter(f, LOG_FIELDS, extrasaction="ignore")
