@@ -1,0 +1,77 @@
+"""prepro and difference on real ALE frames, against a slow per-pixel formulation written here."""
+
+import pytest
+
+from scratchpong.env import make_env
+from scratchpong.frames import difference, input_size, prepro
+
+
+def slow_prepro(raw: bytes, downscale: int) -> list[int]:
+    """Pixel by pixel: rows 35..194 and every downscale-th column, red channel, background 144/109 -> 0, rest -> 1."""
+    out = []
+    for r in range(35, 195, downscale):
+        for c in range(0, 160, downscale):
+            red = raw[(r * 160 + c) * 3]
+            out.append(0 if red in (0, 144, 109) else 1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def frames():
+    env = make_env("ALE/Pong-v5")
+    obs, _ = env.reset(seed=7)
+    out = [obs]
+    for t in range(60):
+        obs, *_ = env.step(2 if t % 7 < 3 else 3)
+        out.append(obs)
+    env.close()
+    return out
+
+
+@pytest.mark.parametrize("downscale", [2, 4])
+def test_prepro_of_real_frames_equals_the_per_pixel_formula(frames, downscale):
+    for obs in frames[::10]:
+        got = prepro(obs, downscale)
+        assert len(got) == input_size(downscale)
+        assert list(got) == slow_prepro(memoryview(obs).tobytes(), downscale)
+
+
+def test_real_frames_show_paddles_and_ball(frames):
+    assert sum(prepro(frames[-1], 2)) > 20  # two paddles at least
+
+
+@pytest.mark.parametrize("downscale", [2, 4])
+def test_difference_pairs_match_the_per_pixel_difference(frames, downscale):
+    nonempty = 0
+    for a, b in zip(frames, frames[1:]):
+        prev, cur = slow_prepro(memoryview(a).tobytes(), downscale), slow_prepro(memoryview(b).tobytes(), downscale)
+        expected = [(i, float(c - p)) for i, (c, p) in enumerate(zip(cur, prev)) if c != p]
+        got = difference(prepro(b, downscale), prepro(a, downscale))
+        assert got == expected
+        nonempty += bool(got)
+    assert nonempty > 10  # the frames really move
+    assert difference(prepro(frames[0], downscale), None) == []
+
+
+def test_difference_frame_is_sparse(frames):
+    sizes = [len(difference(prepro(b), prepro(a))) for a, b in zip(frames, frames[1:])]
+    assert max(sizes) < 200 and sum(sizes) / len(sizes) < 60  # of 6400 pixels
+
+
+@pytest.mark.parametrize(
+    "frame, expected",
+    [
+        (bytes(210 * 160 * 3), "expects a 210x160x3 uint8 frame, got shape (100800,)"),
+        (memoryview(bytearray(210 * 160 * 4)).cast("B", (210, 160, 4)), "got shape (210, 160, 4)"),
+        (memoryview(bytearray(210 * 160 * 3 * 4)).cast("f", (210, 160, 3)), "format 'f'"),
+    ],
+)
+def test_a_frame_of_the_wrong_shape_or_type_is_refused(frame, expected):
+    with pytest.raises(ValueError, match="prepro expects a 210x160x3 uint8 frame") as e:
+        prepro(frame)
+    assert expected in str(e.value)
+
+
+def test_bad_downscale_is_refused(frames):
+    with pytest.raises(ValueError, match="downscale must be 2"):
+        prepro(frames[0], 3)

@@ -1,0 +1,167 @@
+"""`scratchpong train` on real Pong with a tiny network: checkpoints, exact resume, and every bad input."""
+
+import csv
+import gzip
+import json
+import subprocess
+import sys
+
+import pytest
+
+from scratchpong import checkpoint
+from scratchpong.cli import main
+from scratchpong.config import TrainConfig
+from scratchpong.train import TrainState
+
+TINY = ["--env", "ALE/Pong-v5", "--hidden", "4", "--downscale", "4", "--batch-size", "3", "--seed", "5",
+        "--no-progress"]
+
+
+def train(tmp_path, name, *extra):
+    return main(["train", *TINY, "--checkpoint", str(tmp_path / name), *extra])
+
+
+def weights(path):
+    s = TrainState.load(path)
+    return s.W1, s.W2, s.cache_W1, s.cache_W2, s.grad_W1, s.grad_W2, s.episode, s.running_reward
+
+
+def test_n_then_resume_m_equals_n_plus_m_bit_for_bit(tmp_path):
+    assert train(tmp_path, "once.json", "--episodes", "5") == 0
+    assert train(tmp_path, "split.json", "--episodes", "2") == 0  # stops mid-batch: the gradient buffer is saved
+    assert TrainState.load(tmp_path / "split.json").grad_W1  # ...and it is not empty
+    assert train(tmp_path, "split.json", "--episodes", "5", "--resume") == 0
+    assert weights(tmp_path / "once.json") == weights(tmp_path / "split.json")
+
+
+def test_smoke_the_real_command_writes_log_and_checkpoint_then_resumes(tmp_path):
+    ckpt, log = tmp_path / "run.json.gz", tmp_path / "run.csv"
+    cmd = [sys.executable, "-m", "scratchpong", "train", *TINY, "--checkpoint", str(ckpt), "--log", str(log)]
+    first = subprocess.run([*cmd, "--episodes", "1"], capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "--resume" in first.stdout  # it says what to run next
+    assert gzip.decompress(ckpt.read_bytes())[:1] == b"{"
+    again = subprocess.run([*cmd, "--episodes", "2", "--resume"], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    with open(log, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["episode"] for r in rows] == ["1", "2"]
+    assert set(rows[0]) == {"episode", "steps", "reward", "running_reward", "seconds"}
+    assert int(rows[0]["steps"]) > 100 and -21 <= float(rows[0]["reward"]) <= 21
+    assert TrainState.load(ckpt).episode == 2
+
+
+def test_resume_drops_log_rows_after_the_checkpoint(tmp_path):
+    log = tmp_path / "run.csv"
+    assert train(tmp_path, "run.json", "--episodes", "1", "--log", str(log)) == 0
+    with open(log, "a") as f:
+        f.write("2,999,-21,-21.0,1.0\n")  # an episode logged after the last save, then a crash
+    assert train(tmp_path, "run.json", "--episodes", "2", "--resume", "--log", str(log)) == 0
+    with open(log, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["episode"] for r in rows] == ["1", "2"] and rows[1]["steps"] != "999"
+
+
+def test_checkpoint_round_trip_is_exact(tmp_path):
+    state = TrainState.new(TrainConfig(hidden=3, downscale=4, seed=2))
+    state.grad_W1 = {7: [0.1, -0.2, 1e-300]}
+    state.grad_W2 = [1 / 3, 2 / 3, -1e-17]
+    state.running_reward, state.episode, state.batch_episodes = -20.123456789, 4, 4
+    for name in ("a.json", "a.json.gz"):
+        state.save(tmp_path / name)
+        assert TrainState.load(tmp_path / name) == state
+
+
+def test_an_existing_checkpoint_is_never_overwritten_without_resume(tmp_path, capsys):
+    path = tmp_path / "keep.json"
+    path.write_text("precious")
+    assert train(tmp_path, "keep.json", "--episodes", "1") == 2
+    assert path.read_text() == "precious"
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--resume" in err
+
+
+def valid_checkpoint_dict():
+    state = TrainState.new(TrainConfig(hidden=2, downscale=4))
+    return json.loads(json.dumps({
+        "format": checkpoint.FORMAT, "version": checkpoint.VERSION, "config": checkpoint.config_to_json(state.config),
+        "episode": 0, "batch_episodes": 0, "running_reward": None, "seconds": 0.0, "W1": state.W1, "W2": state.W2,
+        "cache_W1": state.cache_W1, "cache_W2": state.cache_W2, "grad_W1": {}, "grad_W2": state.grad_W2,
+    }))
+
+
+def corrupt(kind):
+    d = valid_checkpoint_dict()
+    text = json.dumps(d)
+    return {
+        "empty": b"",
+        "truncated": text[: len(text) // 2].encode(),
+        "not ours": b'{"hello": "world"}',
+        "a list": b"[1, 2, 3]",
+        "newer version": json.dumps({**d, "version": 99}).encode(),
+        "wrong shape": json.dumps({**d, "W1": d["W1"][:-1]}).encode(),
+        "short row": json.dumps({**d, "W2": [0.5]}).encode(),
+        "nan": text.replace(str(d["W2"][0]), "NaN", 1).encode(),
+        "infinity": text.replace(str(d["W2"][0]), "Infinity", 1).encode(),
+        "string weight": json.dumps({**d, "W2": ["x", 1.0]}).encode(),
+        "negative cache": json.dumps({**d, "cache_W2": [-1.0, 0.0]}).encode(),
+        "bad config": json.dumps({**d, "config": {**d["config"], "hidden": "many"}}).encode(),
+        "bad grad row": json.dumps({**d, "grad_W1": {"99999": [0.0, 0.0]}}).encode(),
+        "negative episode": json.dumps({**d, "episode": -3}).encode(),
+        "damaged gzip": gzip.compress(text.encode())[:40],
+        "binary junk": bytes(range(256)),
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", ["empty", "truncated", "not ours", "a list", "newer version", "wrong shape",
+                                  "short row", "nan", "infinity", "string weight", "negative cache", "bad config",
+                                  "bad grad row", "negative episode", "damaged gzip", "binary junk"])
+def test_a_corrupt_checkpoint_gives_one_line_and_exit_2_and_stays_untouched(tmp_path, capsys, kind):
+    path = tmp_path / "bad.json"
+    path.write_bytes(corrupt(kind))
+    before = path.read_bytes()
+    assert main(["train", "--resume", "--checkpoint", str(path), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "bad.json" in err, err
+    assert path.read_bytes() == before
+
+
+def test_the_valid_dict_used_above_does_load(tmp_path):
+    path = tmp_path / "good.json"
+    path.write_text(json.dumps(valid_checkpoint_dict()))
+    assert TrainState.load(path).config.hidden == 2
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--env", "Pong-v9", "--episodes", "1"], "unknown env id 'Pong-v9'"),
+        (["train", "--resume", "--checkpoint", "no/such/file.json"], "does not exist"),
+        (["train", "--resume", "--hidden", "8"], "trained with hidden=4"),
+        (["train", "--lr", "-1"], "--lr must be > 0"),
+        (["train", "--gamma", "2"], "--gamma must be in [0, 1]"),
+    ],
+)
+def test_bad_input_gives_one_line_and_exit_2(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=4, downscale=4)).save("scratchpong.ckpt.json")
+    if "--resume" not in argv:
+        (tmp_path / "scratchpong.ckpt.json").unlink()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("argv", [["train", "--episodes", "-5"], ["train", "--hidden", "0"],
+                                  ["train", "--downscale", "3"], ["train", "--lr", "nan"]])
+def test_bad_flag_values_are_refused_by_argparse(argv, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_already_done_says_so(tmp_path, capsys):
+    assert train(tmp_path, "done.json", "--episodes", "1") == 0
+    assert train(tmp_path, "done.json", "--episodes", "1", "--resume") == 0
+    assert "nothing to do" in capsys.readouterr().out
