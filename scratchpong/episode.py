@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 from scratchpong.env import DOWN, UP
 from scratchpong.frames import difference, prepro
-from scratchpong.matrix import Matrix, SparseVector, Vector
+from scratchpong.matrix import Matrix, SparseVector, Vector, vector_sum
 from scratchpong.policy import (
     eq2_dlogp_dLip3,
     eq3_dW2,
     eq4_dlogp_dLop2,
     eq5_dlogp_dLip2,
-    eq6_dW1_sparse,
+    eq6_dW1_summed,
     policy_forward,
 )
 from scratchpong.returns import discount_rewards, standardize
@@ -87,11 +87,11 @@ def episode_gradient(traj: Trajectory, W2: Vector, gamma: float) -> tuple[dict[i
     h gives eq.5 its mask without storing L_ip2.
     """
     advantages = standardize(discount_rewards(traj.rewards, gamma))
-    grad_W1: dict[int, Vector] = {}
-    grad_W2 = [0.0] * len(W2)
-    for x, h, dlogp, advantage in zip(traj.xs, traj.hs, traj.dlogps, advantages):
+    dW2s: list[Vector] = []
+    dL_ip2s: list[Vector] = []
+    for h, dlogp, advantage in zip(traj.hs, traj.dlogps, advantages):
         dL_ip3 = advantage * dlogp  # the policy gradient: eq.2 scaled by how good the action turned out
-        grad_W2 = [g + d for g, d in zip(grad_W2, eq3_dW2(dL_ip3, h))]
-        dL_ip2 = eq5_dlogp_dLip2(eq4_dlogp_dLop2(dL_ip3, W2), h)
-        eq6_dW1_sparse(x, dL_ip2, into=grad_W1)  # only the rows of pixels that changed get a gradient
-    return grad_W1, grad_W2
+        dW2s.append(eq3_dW2(dL_ip3, h))
+        dL_ip2s.append(eq5_dlogp_dLip2(eq4_dlogp_dLop2(dL_ip3, W2), h))
+    # Sum over steps: dW2 entry by entry; dW1 only in the rows of pixels that changed (eq.6).
+    return eq6_dW1_summed(traj.xs, dL_ip2s), vector_sum(dW2s, len(W2))

@@ -48,16 +48,38 @@ def vecmat(x: Vector, W: Matrix) -> Vector:
 
 
 def sparse_vecmat(x: SparseVector, W: Matrix, cols: int | None = None) -> Vector:
-    """(x*W)_j = Σ_{(i, x_i) in x} x_i W[i][j]: only the rows of W that x touches are read."""
+    """(x*W)_j = Σ_{(i, x_i) in x} x_i W[i][j]: only the rows of W that x touches are read.
+
+    A difference frame's values are ±1, so x*W is (sum of the rows where x_i = +1) −
+    (sum of the rows where x_i = −1); other values scale their row first.
+    """
     if cols is None:
         cols = len(W[0]) if W else 0
-    out = [0.0] * cols
+    plus, minus = [], []
     for i, xi in x:
         if not 0 <= i < len(W):
             raise ValueError(f"sparse_vecmat: index {i} is outside W of shape ({len(W)}, {cols})")
-        row = W[i]
-        out = [o + xi * w for o, w in zip(out, row)]
-    return out
+        if xi == 1.0:
+            plus.append(W[i])
+        elif xi == -1.0:
+            minus.append(W[i])
+        elif xi != 0.0:
+            plus.append([xi * w for w in W[i]])
+    return signed_sum(plus, minus, cols)
+
+
+def vector_sum(vectors: list[Vector], size: int) -> Vector:
+    """Σ_k vectors[k], entry by entry, added in list order (zip + sum run the loop in C)."""
+    if not vectors:
+        return [0.0] * size
+    return list(map(sum, zip(*vectors)))
+
+
+def signed_sum(plus: list[Vector], minus: list[Vector], size: int) -> Vector:
+    """Σ plus − Σ minus, entry by entry."""
+    if not minus:
+        return vector_sum(plus, size)
+    return [p - m for p, m in zip(vector_sum(plus, size), vector_sum(minus, size))]
 
 
 def densify(x: SparseVector, size: int) -> Vector:

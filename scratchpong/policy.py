@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from scratchpong.matrix import Matrix, SparseVector, Vector, dot, outer, sparse_vecmat, vecmat
+from scratchpong.matrix import Matrix, SparseVector, Vector, dot, outer, signed_sum, sparse_vecmat, vecmat
 
 
 class Forward(NamedTuple):
@@ -164,6 +164,30 @@ def eq6_dW1_sparse(x: SparseVector, dL_ip2: Vector, into: dict[int, Vector] | No
         row = rows.get(i)
         rows[i] = [xi * d for d in dL_ip2] if row is None else [g + xi * d for g, d in zip(row, dL_ip2)]
     return rows
+
+
+def eq6_dW1_summed(xs: list[SparseVector], dL_ip2s: list[Vector]) -> dict[int, Vector]:
+    """eq.6 summed over the steps of an episode: row i of Σ_t dW1_t is Σ_t x_t,i · (eq.5)_t.
+
+    Same sum as calling eq6_dW1_sparse step by step, but grouped by pixel: for each
+    pixel, the eq.5 rows of the steps where it changed are added (+1) or subtracted
+    (−1) in one pass, which is ~3× faster in pure Python.
+
+    >>> eq6_dW1_summed([[(0, 1.0)], [(0, -1.0), (1, 1.0)]], [[1.0, 2.0], [0.5, 0.5]])
+    {0: [0.5, 1.5], 1: [0.5, 0.5]}
+    """
+    plus: dict[int, list[Vector]] = {}
+    minus: dict[int, list[Vector]] = {}
+    for x, dL_ip2 in zip(xs, dL_ip2s):
+        for i, xi in x:
+            if xi == 1.0:
+                plus.setdefault(i, []).append(dL_ip2)
+            elif xi == -1.0:
+                minus.setdefault(i, []).append(dL_ip2)
+            elif xi != 0.0:
+                plus.setdefault(i, []).append([xi * d for d in dL_ip2])
+    H = len(dL_ip2s[0]) if dL_ip2s else 0
+    return {i: signed_sum(plus.get(i, []), minus.get(i, []), H) for i in sorted(plus.keys() | minus.keys())}
 
 
 def policy_backward(W2: Vector, x: Vector | SparseVector, fwd: Forward, dL_ip3: float):

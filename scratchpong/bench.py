@@ -1,0 +1,162 @@
+"""`scratchpong bench`: speed and memory of the trainer, beside the NumPy yardstick, measured in one run.
+
+Both trainers run as child processes on the same env id, seed and episode count,
+one after the other; steps/s come from their own per-episode logs (wall time in
+the training loop, after imports and env creation), peak RSS from the kernel's
+rusage of each child (os.wait4). Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REFERENCE = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "karpathy_numpy.py"
+
+
+def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[str, float]:
+    """Run a command; return (stdout, peak RSS in MiB of that child alone)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)  # wait4, not proc.wait: it gives this child's own rusage
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if code != 0:
+            last = (err.read().strip().splitlines() or [""])[-1]
+            raise RuntimeError(f"{' '.join(cmd[:4])} ... exited {code}: {last}")
+        return out.read(), usage.ru_maxrss / 1024  # Linux reports KiB
+
+
+def ours(env_id: str, episodes: int, seed: int, workers: int = 1) -> dict:
+    """Train the karpathy preset for `episodes` in a child process; steps/s from its log."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "log.csv"
+        cmd = [sys.executable, "-m", "scratchpong", "train", "--preset", "karpathy", "--env", env_id,
+               "--episodes", str(episodes), "--seed", str(seed), "--checkpoint", str(Path(tmp) / "c.json"),
+               "--log", str(log), "--save-every", "0", "--no-progress"]
+        if workers != 1:
+            cmd += ["--workers", str(workers)]
+        _, rss = run_child(cmd)
+        rows = [line.split(",") for line in log.read_text().splitlines()[1:]]
+    steps = sum(int(r[1]) for r in rows)
+    seconds = float(rows[-1][4])
+    return {"steps": steps, "seconds": seconds, "steps_per_s": steps / seconds, "peak_rss_mib": rss}
+
+
+def reference(env_id: str, episodes: int, seed: int, script: Path) -> dict:
+    """Run the NumPy yardstick with one BLAS thread; it prints `episode steps reward running seconds`."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    out, rss = run_child([sys.executable, str(script), "--env", env_id, "--episodes", str(episodes),
+                          "--seed", str(seed)], env)
+    rows = [line.split() for line in out.splitlines() if line and line[0].isdigit()]
+    steps = sum(int(r[1]) for r in rows)
+    seconds = float(rows[-1][4])
+    return {"steps": steps, "seconds": seconds, "steps_per_s": steps / seconds, "peak_rss_mib": rss}
+
+
+def env_only(env_id: str, steps: int, seed: int) -> float:
+    """Steps per second of the env alone, with random UP/DOWN actions."""
+    from scratchpong.env import DOWN, UP, make_env
+
+    env = make_env(env_id)
+    rng = random.Random(seed)
+    env.reset(seed=seed)
+    t = time.perf_counter()
+    for _ in range(steps):
+        _, _, terminated, truncated, _ = env.step(UP if rng.random() < 0.5 else DOWN)
+        if terminated or truncated:
+            env.reset()
+    rate = steps / (time.perf_counter() - t)
+    env.close()
+    return rate
+
+
+def rmsprop_seconds(seed: int, repeats: int = 3) -> float:
+    """Seconds for one RMSProp update of the karpathy network when every row of W1 has a gradient."""
+    from scratchpong.config import PRESETS
+    from scratchpong.train import TrainState
+
+    state = TrainState.new(PRESETS["karpathy"])
+    rng = random.Random(seed)
+    H = len(state.W2)
+    best = float("inf")
+    for _ in range(repeats):
+        state.grad_W1 = {i: [rng.gauss(0, 1) for _ in range(H)] for i in range(len(state.W1))}
+        state.grad_W2 = [rng.gauss(0, 1) for _ in range(H)]
+        t = time.perf_counter()
+        state.update()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def measure(args: argparse.Namespace) -> dict:
+    script = Path(args.reference)
+    if not script.exists():
+        raise ValueError(f"the NumPy yardstick {str(script)!r} is not there; give its path with --reference")
+    result = {"env": args.env, "episodes": args.episodes, "seed": args.seed, "preset": "karpathy"}
+    result["env_only_steps_per_s"] = env_only(args.env, args.env_steps, args.seed)
+    result["rmsprop_update_seconds"] = rmsprop_seconds(args.seed)
+    result["scratchpong"] = ours(args.env, args.episodes, args.seed)
+    if args.workers > 1:
+        result[f"scratchpong_{args.workers}_workers"] = ours(args.env, args.episodes, args.seed, args.workers)
+    result["numpy_reference"] = reference(args.env, args.episodes, args.seed, script)
+    a, b = result["scratchpong"], result["numpy_reference"]
+    result["speed_ratio"] = a["steps_per_s"] / b["steps_per_s"]
+    result["rss_ratio"] = a["peak_rss_mib"] / b["peak_rss_mib"]
+    if args.workers > 1:
+        result["workers_speedup"] = result[f"scratchpong_{args.workers}_workers"]["steps_per_s"] / a["steps_per_s"]
+    return result
+
+
+def report(r: dict) -> str:
+    a, b = r["scratchpong"], r["numpy_reference"]
+    lines = [
+        f"bench: karpathy preset on {r['env']}, seed {r['seed']}, {r['episodes']} episodes each, one after the other",
+        f"env alone (random actions)      {r['env_only_steps_per_s']:8.0f} steps/s",
+        f"one RMSProp update (all rows)   {r['rmsprop_update_seconds']:8.3f} s",
+        f"{'':32} {'steps':>8} {'seconds':>8} {'steps/s':>8} {'peak RSS':>9}",
+        f"{'scratchpong (pure Python)':32} {a['steps']:8d} {a['seconds']:8.1f} {a['steps_per_s']:8.0f} "
+        f"{a['peak_rss_mib']:7.0f} MiB",
+    ]
+    key = next((k for k in r if k.startswith("scratchpong_") and k.endswith("_workers")), None)
+    if key:
+        w = r[key]
+        lines.append(f"{'scratchpong, ' + key.split('_')[1] + ' workers':32} {w['steps']:8d} {w['seconds']:8.1f} "
+                     f"{w['steps_per_s']:8.0f} {w['peak_rss_mib']:7.0f} MiB")
+    lines += [
+        f"{'NumPy yardstick (1 BLAS thread)':32} {b['steps']:8d} {b['seconds']:8.1f} {b['steps_per_s']:8.0f} "
+        f"{b['peak_rss_mib']:7.0f} MiB",
+        f"speed: scratchpong / NumPy = {r['speed_ratio']:.2f}x steps/s; "
+        f"peak RSS: scratchpong / NumPy = {r['rss_ratio']:.2f}x",
+    ]
+    if key:
+        lines.append(f"workers: {r['workers_speedup']:.2f}x steps/s over 1 worker")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    result = measure(args)
+    print(json.dumps(result, indent=2) if args.json else report(result))
+    return 0
+
+
+def add_parser(sub) -> None:
+    from scratchpong.cli import count, positive
+
+    p = sub.add_parser("bench", help="speed and memory beside the NumPy yardstick, in one run")
+    p.add_argument("--env", default="Pong-v0", help="env id for both trainers (default Pong-v0, Karpathy's)")
+    p.add_argument("--episodes", type=positive, default=10, help="episodes each trainer plays (default 10)")
+    p.add_argument("--seed", type=int, default=0, help="seed for both (default 0)")
+    p.add_argument("--env-steps", type=count, default=3000, help="steps for the env-only figure (default 3000)")
+    p.add_argument("--workers", type=positive, default=1, help="also time scratchpong with N worker processes")
+    p.add_argument("--reference", default=str(REFERENCE), help="path of karpathy_numpy.py (default ../shared/…)")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=run)
