@@ -1,0 +1,81 @@
+"""`scratchpong eval`: how good a saved policy is, measured over many episodes with its weights fixed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from scratchpong.episode import Trajectory
+
+
+@dataclass
+class Evaluation:
+    """The episodes' scores (points won minus lost) and what they add up to."""
+
+    episodes: int
+    mean: float
+    std: float  # population standard deviation of the scores
+    points_won: int
+    points_lost: int
+    games_won: int  # episodes with a score above 0
+    scores: list[float]
+
+
+def summarize(trajectories: Iterable[Trajectory]) -> Evaluation:
+    """Mean, std, points and games won over the played episodes."""
+    from scratchpong.agent import points
+
+    scores, won, lost = [], 0, 0
+    for traj in trajectories:
+        scores.append(traj.reward)
+        w, ll = points(traj)
+        won, lost = won + w, lost + ll
+    if not scores:
+        raise ValueError("no episodes were played, so there is nothing to evaluate")
+    return Evaluation(len(scores), statistics.fmean(scores), statistics.pstdev(scores), won, lost,
+                      sum(1 for s in scores if s > 0), scores)
+
+
+def report(ev: Evaluation, env_id: str, greedy: bool, seed: int) -> str:
+    """The evaluation in one line a person reads."""
+    return (f"{env_id}, {ev.episodes} episode(s), {'greedy' if greedy else 'sampled'} actions, seed {seed}: "
+            f"score {ev.mean:+.2f} ± {ev.std:.2f} (population std); points won {ev.points_won}, "
+            f"lost {ev.points_lost}; games won {ev.games_won} of {ev.episodes}")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from scratchpong.agent import load_policy, play_episodes
+    from scratchpong.env import make_env
+
+    config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
+    env = make_env(config.env)
+    games = play_episodes(env, config, W1, W2, args.episodes, args.seed, args.greedy, args.max_steps)
+    try:
+        ev = summarize(tqdm(games, total=args.episodes, unit="ep", disable=args.no_progress, dynamic_ncols=True))
+    finally:
+        env.close()
+    if args.json:
+        print(json.dumps({**asdict(ev), "greedy": args.greedy, "seed": args.seed, "env": config.env,
+                          "max_steps": args.max_steps}, indent=2))
+    else:
+        print(report(ev, config.env, args.greedy, args.seed))
+    return 0
+
+
+def add_parser(sub) -> None:
+    from scratchpong.agent import add_arguments
+    from scratchpong.cli import positive
+
+    p = sub.add_parser("eval", help="mean score of a saved policy over many episodes",
+                       description="Play episodes with fixed weights; report the mean and std of the score, "
+                                   "points won and lost, and games won.")
+    add_arguments(p)
+    p.add_argument("--episodes", type=positive, default=10, metavar="N", help="episodes to play (default 10)")
+    p.add_argument("--json", action="store_true", help="print the result as a JSON object")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_eval)

@@ -1,0 +1,131 @@
+"""`scratchpong play`: watch a saved policy play Pong, in a window (--render) or as an animated GIF (--gif)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+from scratchpong.frames import HEIGHT, WIDTH
+
+BAR_HEIGHT = 14  # the strip above the game where the score so far is written
+FRAME_MS = 70  # GIF frame duration: with --gif-every 2 on v5 (4 emulator frames of 1/60 s a step) ~1.9x real time
+BAR_COLOR, TEXT_COLOR = (0, 0, 0), (236, 236, 236)
+
+
+class GifRecorder:
+    """An env wrapper that keeps every k-th observation as a PIL image, with the score so far drawn above it."""
+
+    def __init__(self, env, every: int) -> None:
+        self.env, self.every = env, every
+        self.frames: list = []
+        self.episode = self.step_no = self.won = self.lost = 0
+        self.pending = None  # the newest observation, if it was skipped
+
+    def reset(self, **kwargs):
+        obs, info = self.env.reset(**kwargs)
+        self.flush()
+        self.episode += 1
+        self.step_no = self.won = self.lost = 0
+        self.keep(obs)
+        return obs, info
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        self.step_no += 1
+        self.won += float(reward) > 0
+        self.lost += float(reward) < 0
+        if self.step_no % self.every == 0:
+            self.keep(obs)
+        else:
+            self.pending = obs
+        return obs, reward, terminated, truncated, info
+
+    def keep(self, obs) -> None:
+        self.frames.append(frame_image(obs, self.caption()))
+        self.pending = None
+
+    def flush(self) -> None:
+        """Keep the last observation of the episode even when it falls between two kept ones."""
+        if self.pending is not None:
+            self.keep(self.pending)
+
+    def caption(self) -> tuple[str, str]:
+        return f"won {self.won}  lost {self.lost}", f"ep {self.episode}  step {self.step_no}"
+
+
+def frame_image(obs, caption: tuple[str, str]):
+    """The 210×160 game frame under a black bar with the caption's left and right text, as a palette image."""
+    from PIL import Image, ImageDraw
+
+    game = Image.frombytes("RGB", (WIDTH, HEIGHT), memoryview(obs).tobytes())
+    image = Image.new("RGB", (WIDTH, BAR_HEIGHT + HEIGHT), BAR_COLOR)
+    image.paste(game, (0, BAR_HEIGHT))
+    draw = ImageDraw.Draw(image)
+    left, right = caption
+    draw.text((2, BAR_HEIGHT // 2), left, fill=TEXT_COLOR, anchor="lm")
+    draw.text((WIDTH - 2, BAR_HEIGHT // 2), right, fill=TEXT_COLOR, anchor="rm")
+    return image.convert("P", palette=Image.Palette.ADAPTIVE, colors=64)
+
+
+def write_gif(frames: list, path: str) -> None:
+    """An endlessly looping animated GIF of the frames."""
+    if not frames:
+        raise ValueError("no frames were recorded, so there is no GIF to write")
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=FRAME_MS, loop=0, optimize=False)
+
+
+def check_can_render() -> None:
+    """--render needs pygame (the `render` extra) and a display to open a window on."""
+    if importlib.util.find_spec("pygame") is None:
+        raise ValueError("--render needs pygame, which is not installed: pip install 'scratchpong[render]'")
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise ValueError("--render needs a display, and neither DISPLAY nor WAYLAND_DISPLAY is set; "
+                         "use --gif FILE to record the game instead")
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    from scratchpong.agent import load_policy, play_episodes, points
+    from scratchpong.env import make_env
+
+    if args.render:
+        check_can_render()
+    if args.gif and not Path(args.gif).resolve().parent.is_dir():
+        raise ValueError(f"cannot write the GIF {args.gif!r}: its folder does not exist")
+    config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
+    env = make_env(config.env, render_mode="human" if args.render else None)
+    recorder = GifRecorder(env, args.gif_every) if args.gif else None
+    mode = "greedy" if args.greedy else "sampled"
+    print(f"playing {args.episodes} episode(s) of {config.env} ({mode} actions, seed {args.seed})")
+    try:
+        games = play_episodes(recorder or env, config, W1, W2, args.episodes, args.seed, args.greedy, args.max_steps)
+        for n, traj in enumerate(games, 1):
+            won, lost = points(traj)
+            print(f"episode {n}: score {traj.reward:+g} (won {won}, lost {lost}) in {len(traj.rewards)} steps")
+    finally:
+        env.close()
+    if recorder is not None:
+        recorder.flush()
+        write_gif(recorder.frames, args.gif)
+        size = Path(args.gif).stat().st_size
+        print(f"wrote {args.gif}: {len(recorder.frames)} frames of {WIDTH}x{BAR_HEIGHT + HEIGHT}, "
+              f"{size / 1e6:.1f} MB")
+    return 0
+
+
+def add_parser(sub) -> None:
+    from scratchpong.agent import add_arguments
+    from scratchpong.cli import positive
+
+    p = sub.add_parser("play", help="watch a saved policy play Pong, in a window or as an animated GIF",
+                       description="Play Pong with the weights of a checkpoint and print each episode's score.")
+    add_arguments(p)
+    p.add_argument("--episodes", type=positive, default=1, metavar="N", help="episodes to play (default 1)")
+    p.add_argument("--gif", default=None, metavar="FILE", help="write the game, with the score, as an animated GIF")
+    p.add_argument("--gif-every", type=positive, default=2, metavar="K",
+                   help="keep every K-th step's frame in the GIF (default 2; 1 keeps all)")
+    p.add_argument("--render", action="store_true",
+                   help="show the game in a window (needs a display and pip install 'scratchpong[render]')")
+    p.set_defaults(func=cmd_play)

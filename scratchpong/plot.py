@@ -1,0 +1,110 @@
+"""`scratchpong plot`: learning curves from the CSV logs of `scratchpong train --log`, several runs on one figure."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+from pathlib import Path
+
+COLUMNS = ("episode", "steps", "reward", "running_reward", "seconds")
+MISSING_MATPLOTLIB = "matplotlib is not installed: pip install 'scratchpong[plot]'"
+
+Log = dict[str, list[float]]  # column name -> one number per episode
+
+
+def read_log(path: str) -> Log:
+    """The log's columns as numbers; a one-line ValueError naming the file for anything else."""
+    where = f"log {path!r}"
+    if not Path(path).is_file():
+        raise ValueError(f"{where} does not exist" if not Path(path).exists() else f"{where} is not a file")
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ValueError(f"{where} has no column {', '.join(missing)}; a training log has the columns "
+                                 f"{','.join(COLUMNS)} (scratchpong train --log FILE)")
+            log: Log = {c: [] for c in COLUMNS}
+            for row in reader:
+                for c in COLUMNS:
+                    log[c].append(number(row[c], where, reader.line_num, c))
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise ValueError(f"{where} is not a readable CSV file ({e})") from None
+    if not log["episode"]:
+        raise ValueError(f"{where} has no episodes yet")
+    return log
+
+
+def number(cell: str | None, where: str, line: int, column: str) -> float:
+    """One CSV cell as a float, or a ValueError naming the line and column."""
+    if cell is None or cell == "":
+        raise ValueError(f"{where} line {line}: the {column} cell is missing")
+    try:
+        value = float(cell)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"{where} line {line}: {column} is {cell!r}, not a number")
+    return value
+
+
+def duration(seconds: float) -> str:
+    """Wall time for a person: 42 s, 12.5 min, 3.2 h."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
+
+
+def labels(paths: list[str]) -> list[str]:
+    """The file names, or the paths as given when two runs share a file name."""
+    names = [Path(p).name for p in paths]
+    return names if len(set(names)) == len(names) else list(paths)
+
+
+def plot(logs: dict[str, Log], out: str) -> None:
+    """Top: episode reward (faint) and running reward (bold) by episode. Bottom: running reward by wall time."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise ValueError(MISSING_MATPLOTLIB) from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (by_episode, by_time) = plt.subplots(2, 1, figsize=(9, 8), constrained_layout=True)
+    longest = max(log["seconds"][-1] for log in logs.values())
+    scale, unit = (1, "s") if longest < 120 else (60, "min") if longest < 7200 else (3600, "h")
+    for i, (name, log) in enumerate(logs.items()):
+        color = f"C{i % 10}"
+        label = f"{name} ({len(log['episode'])} episodes, {duration(log['seconds'][-1])})"
+        by_episode.plot(log["episode"], log["reward"], color=color, alpha=0.25, linewidth=0.8)
+        by_episode.plot(log["episode"], log["running_reward"], color=color, linewidth=2.2, label=label)
+        by_time.plot([s / scale for s in log["seconds"]], log["running_reward"], color=color, linewidth=2.2)
+    by_episode.set(xlabel="episode", ylabel="reward (points won - lost)",
+                   title="episode reward (faint) and running reward (bold)")
+    by_time.set(xlabel=f"training wall time ({unit})", ylabel="running reward", title="running reward by wall time")
+    for ax in (by_episode, by_time):
+        ax.grid(alpha=0.3)
+    by_episode.legend(loc="upper left", fontsize="small")
+    try:
+        fig.savefig(out, dpi=110)
+    finally:
+        plt.close(fig)
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    logs = {name: read_log(path) for name, path in zip(labels(args.logs), args.logs)}
+    plot(logs, args.output)
+    print(f"wrote {args.output}: {len(logs)} run(s), " + ", ".join(
+        f"{name} ({len(log['episode'])} episodes, running reward {log['running_reward'][-1]:+.2f})"
+        for name, log in logs.items()))
+    return 0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("plot", help="plot learning curves from training logs (needs 'scratchpong[plot]')",
+                       description="Plot the CSV logs of `scratchpong train --log`; several logs compare runs.")
+    p.add_argument("logs", nargs="+", metavar="LOG.csv", help="training log(s): episode,steps,reward,running_reward,"
+                   "seconds")
+    p.add_argument("-o", "--output", default="curve.png", help="image to write (default curve.png)")
+    p.set_defaults(func=cmd_plot)

@@ -1,0 +1,181 @@
+"""`scratchpong play`, `eval` and `plot` end to end on a tiny checkpoint, and their one-line errors."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import json
+import statistics
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from scratchpong import agent, play
+from scratchpong.cli import main
+from scratchpong.config import TrainConfig
+from scratchpong.frames import HEIGHT, WIDTH
+from scratchpong.train import LOG_FIELDS, TrainState
+
+LOG = ",".join(LOG_FIELDS) + "\n1,800,-21,-21.0000,1.50\n2,950,-20,-20.9900,3.10\n3,1020,-19,-20.9701,4.80\n"
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """A freshly initialized 4-hidden-unit network on 40x40 inputs, saved as a checkpoint."""
+    path = tmp_path / "tiny.ckpt.json"
+    TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=4, downscale=4, batch_size=1)).save(path)
+    return str(path)
+
+
+@pytest.fixture
+def log(tmp_path):
+    path = tmp_path / "run.csv"
+    path.write_text(LOG)
+    return str(path)
+
+
+def one_line_error(capsys, argv: list[str]) -> str:
+    """Run the CLI expecting a user error: exit 2 and one line on stderr, no traceback. Returns the line."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    return err
+
+
+# ---------------------------------------------------------------------- play
+
+
+@pytest.mark.parametrize("every, frames", [(1, 31), (2, 16), (4, 9)])  # 30 steps: the reset frame + 30, last kept
+def test_play_writes_a_gif_of_the_game_with_a_score_bar(tiny, tmp_path, capsys, every, frames):
+    gif = tmp_path / "game.gif"
+    argv = ["play", "--checkpoint", tiny, "--max-steps", "30", "--gif", str(gif), "--gif-every", str(every)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "episode 1: score" in out and "in 30 steps" in out
+    with Image.open(gif) as im:
+        assert im.n_frames == frames
+        assert im.size == (WIDTH, play.BAR_HEIGHT + HEIGHT)
+
+
+def test_the_score_bar_is_drawn_above_the_game():
+    black_game = bytes(WIDTH * HEIGHT * 3)
+    plain = play.frame_image(black_game, ("", "")).convert("RGB")
+    captioned = play.frame_image(black_game, ("won 3  lost 21", "ep 1  step 40")).convert("RGB")
+    bar = (0, 0, WIDTH, play.BAR_HEIGHT)
+    assert plain.crop(bar).getbbox() is None  # all black
+    assert captioned.crop(bar).getbbox() is not None  # text
+    assert captioned.crop((0, play.BAR_HEIGHT, WIDTH, play.BAR_HEIGHT + HEIGHT)).getbbox() is None
+
+
+def test_play_without_pygame_says_how_to_get_it(tiny, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pygame", None)
+    assert "scratchpong[render]" in one_line_error(capsys, ["play", "--checkpoint", tiny, "--render"])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the DISPLAY check is for Linux")
+def test_play_without_a_display_says_so(tiny, capsys, monkeypatch):
+    fake = types.ModuleType("pygame")
+    fake.__spec__ = importlib.machinery.ModuleSpec("pygame", None)
+    monkeypatch.setitem(sys.modules, "pygame", fake)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert "display" in one_line_error(capsys, ["play", "--checkpoint", tiny, "--render"])
+
+
+# ---------------------------------------------------------------------- eval
+
+
+def run_eval_json(capsys, tiny: str, *extra: str) -> dict:
+    argv = ["eval", "--checkpoint", tiny, "--episodes", "2", "--max-steps", "50", "--json", "--no-progress", *extra]
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_eval_json_reports_every_field_consistently(tiny, capsys):
+    r = run_eval_json(capsys, tiny, "--seed", "3")
+    assert {"episodes", "mean", "std", "points_won", "points_lost", "games_won", "scores", "greedy", "seed",
+            "env"} <= set(r)
+    assert (r["episodes"], r["greedy"], r["seed"], r["env"]) == (2, False, 3, "ALE/Pong-v5")
+    assert len(r["scores"]) == 2
+    assert r["mean"] == pytest.approx(statistics.fmean(r["scores"]))
+    assert r["std"] == pytest.approx(statistics.pstdev(r["scores"]))
+    assert r["points_won"] - r["points_lost"] == pytest.approx(sum(r["scores"]))
+    assert r["games_won"] == sum(1 for s in r["scores"] if s > 0)
+
+
+def test_eval_replays_the_same_games_for_the_same_seed(tiny, capsys):
+    assert run_eval_json(capsys, tiny, "--greedy") == run_eval_json(capsys, tiny, "--greedy")
+
+
+@pytest.mark.parametrize("flag", ["--episodes", "--max-steps"])
+def test_eval_rejects_negative_counts(tiny, capsys, flag):
+    with pytest.raises(SystemExit) as e:
+        main(["eval", "--checkpoint", tiny, flag, "-3"])
+    assert e.value.code == 2
+    assert "must be >= 1" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- the policy's checkpoint
+
+
+@pytest.mark.parametrize("command", ["play", "eval"])
+def test_a_missing_checkpoint_says_how_to_get_one(tmp_path, capsys, monkeypatch, command):
+    err = one_line_error(capsys, [command, "--checkpoint", str(tmp_path / "nope.json")])
+    assert "does not exist" in err and "scratchpong train --preset demo" in err and "--pretrained" in err
+    monkeypatch.chdir(tmp_path)  # no scratchpong.ckpt.json here
+    assert "scratchpong train --preset demo" in one_line_error(capsys, [command])
+
+
+@pytest.mark.parametrize("command", ["play", "eval"])
+def test_a_truncated_checkpoint_is_a_one_line_error(tiny, tmp_path, capsys, command):
+    bad = tmp_path / "bad.ckpt.json"
+    bad.write_bytes(Path(tiny).read_bytes()[:300])
+    assert "not valid JSON" in one_line_error(capsys, [command, "--checkpoint", str(bad)])
+
+
+def test_a_missing_pretrained_agent_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(agent, "PRETRAINED", tmp_path / "pong.ckpt.json.gz")
+    assert "not shipped" in one_line_error(capsys, ["eval", "--pretrained"])
+
+
+def test_the_pretrained_agent_loads_from_the_shipped_path(tiny, monkeypatch):
+    monkeypatch.setattr(agent, "PRETRAINED", Path(tiny))
+    config, W1, W2 = agent.load_policy(None, pretrained=True)
+    assert (config.hidden, len(W1), len(W2)) == (4, 1600, 4)
+
+
+# ---------------------------------------------------------------------- plot
+
+
+def test_plot_writes_a_png_of_several_runs(log, tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="plot needs the optional extra scratchpong[plot]")
+    other = tmp_path / "other.csv"
+    other.write_text(LOG)
+    png = tmp_path / "curve.png"
+    assert main(["plot", log, str(other), "-o", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "run.csv" in capsys.readouterr().out
+
+
+def test_plot_without_matplotlib_says_how_to_get_it(log, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    err = one_line_error(capsys, ["plot", log, "-o", str(tmp_path / "c.png")])
+    assert "matplotlib is not installed: pip install 'scratchpong[plot]'" in err
+
+
+@pytest.mark.parametrize("text, problem", [
+    (None, "does not exist"),
+    ("episode,steps,reward\n1,800,-21\n", "no column running_reward, seconds"),
+    (",".join(LOG_FIELDS) + "\n1,800,lots,-21.0,1.5\n", "line 2: reward is 'lots', not a number"),
+    (",".join(LOG_FIELDS) + "\n1,800,-21\n", "line 2: the running_reward cell is missing"),
+    (",".join(LOG_FIELDS) + "\n", "no episodes"),
+])
+def test_a_bad_log_is_a_one_line_error_naming_the_file(tmp_path, capsys, text, problem):
+    path = tmp_path / "run.csv"
+    if text is not None:
+        path.write_text(text)
+    err = one_line_error(capsys, ["plot", str(path), "-o", str(tmp_path / "c.png")])
+    assert str(path) in err and problem in err
