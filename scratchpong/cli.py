@@ -14,7 +14,7 @@ import os
 import sys
 
 EXIT_USAGE = 2
-EXTRA_COMMANDS: tuple[str, ...] = ("bench", "play", "evaluate", "plot")
+EXTRA_COMMANDS: tuple[str, ...] = ("bench", "walkthrough", "play", "evaluate", "plot")
 
 
 class UserError(Exception):
