@@ -13,6 +13,8 @@ import json
 import os
 import sys
 
+from scratchpong.parallel import EpisodeWorkerError
+
 EXIT_USAGE = 2
 EXTRA_COMMANDS: tuple[str, ...] = ("bench", "walkthrough", "play", "evaluate", "plot")
 
@@ -83,6 +85,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from scratchpong.env import make_env
+    from scratchpong.parallel import EpisodePool, default_workers
     from scratchpong.train import TrainState, serial_episodes, train
 
     config = train_config(args)
@@ -107,29 +110,39 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"the checkpoint has {state.episode} episodes already (--episodes {config.episodes}); "
               f"nothing to do. Give a larger --episodes to train further.")
         return 0
-    env = make_env(config.env)
+    workers = args.workers if args.workers is not None else default_workers(config.batch_size)
     print(f"training on {config.env}: {state.config.hidden} hidden units, "
           f"{'80x80' if config.downscale == 2 else '40x40'} inputs, batch {config.batch_size}, lr {config.lr:g}, "
-          f"seed {config.seed}, from episode {state.episode} to "
+          f"seed {config.seed}, {workers} worker{'s' if workers > 1 else ''}, from episode {state.episode} to "
           f"{config.episodes if config.episodes is not None else 'Ctrl-C'}")
-
-    def collect(st, episodes):
-        return serial_episodes(st, env, episodes)
-
-    finished = train(state, collect, ckpt, args.log, args.save_every, progress=not args.no_progress,
-                     resumed=args.resume)
-    env.close()
+    if workers == 1:  # the serial path, the one to read
+        env = make_env(config.env)
+        try:
+            finished = train(state, lambda st, episodes: serial_episodes(st, env, episodes), ckpt, args.log,
+                             args.save_every, progress=not args.no_progress, resumed=args.resume)
+        finally:
+            env.close()
+    else:
+        make_env(config.env).close()  # a typo'd env id fails here, in one line, before any worker starts
+        with EpisodePool(config.env, workers) as pool:
+            finished = train(state, pool.collect, ckpt, args.log, args.save_every, progress=not args.no_progress,
+                             resumed=args.resume)
     print(f"{'done' if finished else 'interrupted'} at episode {state.episode}, running reward "
           f"{state.running_reward if state.running_reward is not None else float('nan'):.3f}; "
           f"checkpoint saved to {str(ckpt)!r}" + (f", log in {args.log!r}" if args.log else ""))
-    more = (state.config.episodes or state.episode) + (0 if not finished else 1000)
-    print(f"next: scratchpong train --resume --checkpoint {ckpt} --episodes {more}"
-          + (f" --log {args.log}" if args.log else ""))
+    if finished:  # to train further, raise the total
+        target, what = f" --episodes {state.episode + 1000}", "to train 1000 more episodes"
+    else:  # to finish what was asked
+        target = f" --episodes {config.episodes}" if config.episodes is not None else ""
+        what = "to resume"
+    log = f" --log {args.log}" if args.log else ""
+    print(f"{what}: scratchpong train --resume --checkpoint {ckpt}{target}{log}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="scratchpong", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="scratchpong", description="Karpathy's Pong policy gradient in pure Python: "
+                                     "check its derivation, train it, watch it, measure it.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("gradcheck", help="verify eq.1-eq.6 against finite differences on a random small network")
@@ -163,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log", default=None,
                    help="CSV log, one row per episode: episode,steps,reward,running_reward,seconds")
     p.add_argument("--no-progress", action="store_true", help="no progress bar; one summary line per batch instead")
+    p.add_argument("--workers", type=positive, default=None,
+                   help="processes that play a batch's episodes at once (default: cores, at most the batch size; "
+                        "1: the serial path). Any number gives the same weights.")
     p.set_defaults(func=cmd_train)
 
     # Commands that live in modules of their own: each module has add_parser(sub), which adds its
@@ -176,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (UserError, ValueError, OSError) as e:
+    except (UserError, ValueError, OSError, EpisodeWorkerError) as e:
         if os.environ.get("SCRATCHPONG_DEBUG"):
             raise
         print(f"scratchpong {args.command}: error: {e}", file=sys.stderr)

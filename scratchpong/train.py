@@ -115,13 +115,17 @@ class TrainState:
             self.update()
 
 
+def play_episode(env, W1: Matrix, W2: Vector, config: TrainConfig, n: int) -> EpisodeResult:
+    """Episode n, played with fixed weights and turned into its gradient; the same in any process."""
+    traj = run_episode(env, W1, W2, config.downscale, episode_rng(config.seed, n))
+    grad_W1, grad_W2 = episode_gradient(traj, W2, config.gamma)
+    return EpisodeResult(n, traj.reward, len(traj.rewards), grad_W1, grad_W2)
+
+
 def serial_episodes(state: TrainState, env, episodes: Iterable[int]) -> Iterator[EpisodeResult]:
     """Play episodes one after the other with the current weights (the path a learner reads)."""
-    c = state.config
     for n in episodes:
-        traj = run_episode(env, state.W1, state.W2, c.downscale, episode_rng(c.seed, n))
-        grad_W1, grad_W2 = episode_gradient(traj, state.W2, c.gamma)
-        yield EpisodeResult(n, traj.reward, len(traj.rewards), grad_W1, grad_W2)
+        yield play_episode(env, state.W1, state.W2, state.config, n)
 
 
 Collector = Callable[[TrainState, Iterable[int]], Iterator[EpisodeResult]]
@@ -229,6 +233,10 @@ def train(
         bar.close()
         state.save(checkpoint_path)
         return False
+    except Exception:  # e.g. a worker process died: the state between two episodes is whole, so keep it
+        bar.close()
+        state.save(checkpoint_path)
+        raise
     finally:
         bar.close()
         if log:
