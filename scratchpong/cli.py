@@ -82,33 +82,32 @@ def train_config(args: argparse.Namespace):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from dataclasses import replace
     from pathlib import Path
 
+    from scratchpong.config import PRESETS
     from scratchpong.env import make_env
     from scratchpong.parallel import EpisodePool, default_workers
     from scratchpong.train import TrainState, serial_episodes, train
 
-    config = train_config(args)
     ckpt = Path(args.checkpoint)
     if args.resume:
         state = TrainState.load(ckpt)
-        if args.preset:  # a named preset must describe the same network
-            state.resume_with(train_config(args))
-        else:
-            from dataclasses import replace
-
-            state.resume_with(replace(state.config, **{k: getattr(args, k) for k in TRAIN_FLAGS
-                                                       if getattr(args, k) is not None}).check())
-        config = state.config
+        if args.preset:  # a named preset must describe the checkpoint's network and game
+            state.resume_with(replace(PRESETS[args.preset], seed=state.config.seed, episodes=state.config.episodes,
+                                      lr=state.config.lr, batch_size=state.config.batch_size))
+        flags = {k: getattr(args, k) for k in TRAIN_FLAGS if getattr(args, k) is not None}
+        state.resume_with(replace(state.config, **flags).check())  # flags given now override the checkpoint's
     else:
         for path, what in ((ckpt, "checkpoint"), (Path(args.log) if args.log else None, "log")):
             if path is not None and path.exists():
                 raise UserError(f"{what} {str(path)!r} already exists: add --resume to continue that run, "
                                 f"or name a new file with --{what}")
-        state = TrainState.new(config)
+        state = TrainState.new(train_config(args))
+    config = state.config
     if config.episodes is not None and state.episode >= config.episodes:
-        print(f"the checkpoint has {state.episode} episodes already (--episodes {config.episodes}); "
-              f"nothing to do. Give a larger --episodes to train further.")
+        print(f"nothing to do: {state.episode} episodes are played already and --episodes is {config.episodes}. "
+              f"Give a larger --episodes to train further.")
         return 0
     workers = args.workers if args.workers is not None else default_workers(config.batch_size)
     print(f"training on {config.env}: {state.config.hidden} hidden units, "

@@ -5,12 +5,13 @@ import gzip
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
 from scratchpong import checkpoint
 from scratchpong.cli import main
-from scratchpong.config import TrainConfig
+from scratchpong.config import PRESETS, TrainConfig
 from scratchpong.train import TrainState
 
 TINY = ["--env", "ALE/Pong-v5", "--hidden", "4", "--downscale", "4", "--batch-size", "3", "--seed", "5",
@@ -165,3 +166,12 @@ def test_already_done_says_so(tmp_path, capsys):
     assert train(tmp_path, "done.json", "--episodes", "1") == 0
     assert train(tmp_path, "done.json", "--episodes", "1", "--resume") == 0
     assert "nothing to do" in capsys.readouterr().out
+
+
+def test_resume_with_a_preset_keeps_the_checkpoints_seed_and_refuses_another_network(tmp_path, capsys):
+    path = tmp_path / "demo.json"
+    TrainState.new(replace(PRESETS["demo"], seed=7)).save(path)
+    assert main(["train", "--preset", "demo", "--resume", "--checkpoint", str(path), "--episodes", "0"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert main(["train", "--preset", "karpathy", "--resume", "--checkpoint", str(path)]) == 2
+    assert "trained with hidden=64, not 200" in capsys.readouterr().err
