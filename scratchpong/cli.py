@@ -151,22 +151,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_gradcheck)
 
-    from scratchpong.config import help_text
+    from scratchpong.config import PRESETS, help_text
+
+    def field_help(name: str) -> str:
+        """A config field's help, with what each preset sets it to."""
+        values = ", ".join(f"{p} {getattr(c, name)}" for p, c in PRESETS.items())
+        return f"{help_text(name)} ({values})"
 
     p = sub.add_parser("train", help="train the policy on Atari Pong",
                        description="Train on real Atari Pong. Unset flags take the preset's value.")
     p.add_argument("--preset", choices=["karpathy", "demo"], default=None,
                    help="karpathy (default): pg-pong.py's settings; demo: a short downscaled classroom run")
-    p.add_argument("--env", default=None, help=help_text("env"))
+    p.add_argument("--env", default=None, help=field_help("env"))
     p.add_argument("--episodes", type=count, default=None, help="stop when this many episodes are played in all, "
                    "counting a resumed checkpoint's (karpathy: until Ctrl-C; demo: 800)")
-    p.add_argument("--seed", type=int, default=None, help=help_text("seed"))
-    p.add_argument("--hidden", type=positive, default=None, help=help_text("hidden"))
-    p.add_argument("--downscale", type=int, choices=[2, 4], default=None, help=help_text("downscale"))
-    p.add_argument("--batch-size", type=positive, default=None, help=help_text("batch_size"))
-    p.add_argument("--lr", type=real, default=None, help=help_text("lr"))
-    p.add_argument("--gamma", type=real, default=None, help=help_text("gamma"))
-    p.add_argument("--decay", type=real, default=None, help=help_text("decay"))
+    p.add_argument("--seed", type=int, default=None, help=field_help("seed"))
+    p.add_argument("--hidden", type=positive, default=None, help=field_help("hidden"))
+    p.add_argument("--downscale", type=int, choices=[2, 4], default=None, help=field_help("downscale"))
+    p.add_argument("--batch-size", type=positive, default=None, help=field_help("batch_size"))
+    p.add_argument("--lr", type=real, default=None, help=field_help("lr"))
+    p.add_argument("--gamma", type=real, default=None, help=field_help("gamma"))
+    p.add_argument("--decay", type=real, default=None, help=field_help("decay"))
     p.add_argument("--checkpoint", default="scratchpong.ckpt.json",
                    help="checkpoint file (JSON; .json.gz for gzip) (default scratchpong.ckpt.json)")
     p.add_argument("--save-every", type=count, default=100,

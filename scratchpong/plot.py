@@ -92,8 +92,24 @@ def plot(logs: dict[str, Log], out: str) -> None:
         plt.close(fig)
 
 
+def table(name: str, log: Log, every: int, window: int = 100) -> str:
+    """Every `every` episodes: the mean reward of the last `window` episodes, the running reward and the wall time."""
+    lines = [f"{name}", f"{'episode':>8} {'mean' + str(window):>8} {'running':>8} {'steps/ep':>9} {'wall time':>10}"]
+    n = len(log["episode"])
+    for end in [*range(every, n + 1, every), *([n] if n % every else [])]:
+        last = slice(max(0, end - window), end)
+        rewards, steps = log["reward"][last], log["steps"][last]
+        lines.append(f"{log['episode'][end - 1]:8.0f} {sum(rewards) / len(rewards):8.2f} "
+                     f"{log['running_reward'][end - 1]:8.2f} {sum(steps) / len(steps):9.0f} "
+                     f"{duration(log['seconds'][end - 1]):>10}")
+    return "\n".join(lines)
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     logs = {name: read_log(path) for name, path in zip(labels(args.logs), args.logs)}
+    if args.table:
+        print("\n\n".join(table(name, log, args.table) for name, log in logs.items()))
+        return 0
     plot(logs, args.output)
     print(f"wrote {args.output}: {len(logs)} run(s), " + ", ".join(
         f"{name} ({len(log['episode'])} episodes, running reward {log['running_reward'][-1]:+.2f})"
@@ -102,9 +118,14 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub) -> None:
+    from scratchpong.cli import positive
+
     p = sub.add_parser("plot", help="plot learning curves from training logs (needs 'scratchpong[plot]')",
                        description="Plot the CSV logs of `scratchpong train --log`; several logs compare runs.")
     p.add_argument("logs", nargs="+", metavar="LOG.csv", help="training log(s): episode,steps,reward,running_reward,"
                    "seconds")
     p.add_argument("-o", "--output", default="curve.png", help="image to write (default curve.png)")
+    p.add_argument("--table", type=positive, default=None, metavar="N",
+                   help="print a table every N episodes (mean of the last 100, running reward, wall time) "
+                        "instead of drawing; needs no matplotlib")
     p.set_defaults(func=cmd_plot)

@@ -160,6 +160,15 @@ def test_plot_writes_a_png_of_several_runs(log, tmp_path, capsys):
     assert "run.csv" in capsys.readouterr().out
 
 
+def test_plot_table_needs_no_matplotlib_and_averages_the_last_episodes(log, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert main(["plot", log, "--table", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "run.csv"
+    assert lines[2].split() == ["2", "-20.50", "-20.99", "875", "3", "s"]  # mean of episodes 1-2; 3.1 s
+    assert lines[3].split() == ["3", "-20.00", "-20.97", "923", "5", "s"]  # the last, partial stretch
+
+
 def test_plot_without_matplotlib_says_how_to_get_it(log, tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     err = one_line_error(capsys, ["plot", log, "-o", str(tmp_path / "c.png")])
