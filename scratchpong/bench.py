@@ -3,7 +3,8 @@
 Both trainers run as child processes on the same env id, seed and episode count,
 one after the other; steps/s come from their own per-episode logs (wall time in
 the training loop, after imports and env creation), peak RSS from the kernel's
-rusage of each child (os.wait4). Figures are printed, never asserted.
+rusage of each child (os.wait4: the largest single process, so with worker processes it is
+per process, not their sum). Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -41,9 +42,7 @@ def ours(env_id: str, episodes: int, seed: int, workers: int = 1) -> dict:
         log = Path(tmp) / "log.csv"
         cmd = [sys.executable, "-m", "scratchpong", "train", "--preset", "karpathy", "--env", env_id,
                "--episodes", str(episodes), "--seed", str(seed), "--checkpoint", str(Path(tmp) / "c.json"),
-               "--log", str(log), "--save-every", "0", "--no-progress"]
-        if workers != 1:
-            cmd += ["--workers", str(workers)]
+               "--log", str(log), "--save-every", "0", "--no-progress", "--workers", str(workers)]
         _, rss = run_child(cmd)
         rows = [line.split(",") for line in log.read_text().splitlines()[1:]]
     steps = sum(int(r[1]) for r in rows)
@@ -123,7 +122,7 @@ def report(r: dict) -> str:
         f"env alone (random actions)      {r['env_only_steps_per_s']:8.0f} steps/s",
         f"one RMSProp update (all rows)   {r['rmsprop_update_seconds']:8.3f} s",
         f"{'':32} {'steps':>8} {'seconds':>8} {'steps/s':>8} {'peak RSS':>9}",
-        f"{'scratchpong (pure Python)':32} {a['steps']:8d} {a['seconds']:8.1f} {a['steps_per_s']:8.0f} "
+        f"{'scratchpong (pure Python, serial)':32} {a['steps']:8d} {a['seconds']:8.1f} {a['steps_per_s']:8.0f} "
         f"{a['peak_rss_mib']:7.0f} MiB",
     ]
     key = next((k for k in r if k.startswith("scratchpong_") and k.endswith("_workers")), None)

@@ -8,6 +8,8 @@ also comes as a sparse vector: a list of ``(index, value)`` pairs.
 
 from __future__ import annotations
 
+from operator import mul, sub
+
 Vector = list[float]
 Matrix = list[Vector]
 SparseVector = list[tuple[int, float]]
@@ -36,7 +38,7 @@ def dot(u: Vector, v: Vector) -> float:
     """u·v = Σ_i u_i v_i."""
     if len(u) != len(v):
         raise ValueError(f"dot: shapes ({len(u)},) and ({len(v)},) differ")
-    return sum(a * b for a, b in zip(u, v))
+    return sum(map(mul, u, v))
 
 
 def vecmat(x: Vector, W: Matrix) -> Vector:
@@ -79,7 +81,7 @@ def signed_sum(plus: list[Vector], minus: list[Vector], size: int) -> Vector:
     """Σ plus − Σ minus, entry by entry."""
     if not minus:
         return vector_sum(plus, size)
-    return [p - m for p, m in zip(vector_sum(plus, size), vector_sum(minus, size))]
+    return list(map(sub, vector_sum(plus, size), vector_sum(minus, size)))
 
 
 def densify(x: SparseVector, size: int) -> Vector:
