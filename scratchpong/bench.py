@@ -96,6 +96,47 @@ def rmsprop_seconds(seed: int, repeats: int = 3) -> float:
     return best
 
 
+def forward_costs(env_id: str, seed: int) -> dict:
+    """Seconds of one forward pass x*W1 → y_p on a real difference frame: sparse, and dense over all D pixels."""
+    from operator import mul
+
+    from scratchpong.config import PRESETS
+    from scratchpong.env import DOWN, UP, make_env
+    from scratchpong.frames import difference, prepro
+    from scratchpong.matrix import densify, transpose
+    from scratchpong.policy import policy_forward, relu, sigm
+    from scratchpong.train import TrainState
+
+    state = TrainState.new(PRESETS["karpathy"])
+    env = make_env(env_id)
+    obs, _ = env.reset(seed=seed)
+    frames = []
+    for t in range(120):  # past the serve, so paddles and ball are moving
+        obs, *_ = env.step(UP if t % 3 else DOWN)
+        frames.append(prepro(obs))
+    env.close()
+    x = difference(frames[-1], frames[-2])
+    x_dense = densify(x, len(state.W1))
+    W1_columns = transpose(state.W1)  # the dense formula reads W1 a column at a time
+
+    def dense() -> float:
+        L_ip2 = [sum(map(mul, x_dense, column)) for column in W1_columns]  # 6400 multiply-adds per hidden unit
+        return sigm(sum(map(mul, relu(L_ip2), state.W2)))
+
+    def best(f, repeats: int) -> float:
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            f()
+            times.append(time.perf_counter() - t)
+        return min(times)
+
+    sparse_s = best(lambda: policy_forward(state.W1, state.W2, x), 200)
+    dense_s = best(dense, 5)
+    return {"nonzero_pixels": len(x), "sparse_forward_seconds": sparse_s, "dense_forward_seconds": dense_s,
+            "dense_over_sparse": dense_s / sparse_s}
+
+
 def measure(args: argparse.Namespace) -> dict:
     script = Path(args.reference)
     if not script.exists():
@@ -103,6 +144,7 @@ def measure(args: argparse.Namespace) -> dict:
     result = {"env": args.env, "episodes": args.episodes, "seed": args.seed, "preset": "karpathy"}
     result["env_only_steps_per_s"] = env_only(args.env, args.env_steps, args.seed)
     result["rmsprop_update_seconds"] = rmsprop_seconds(args.seed)
+    result["forward"] = forward_costs(args.env, args.seed)
     result["scratchpong"] = ours(args.env, args.episodes, args.seed)
     if args.workers > 1:
         result[f"scratchpong_{args.workers}_workers"] = ours(args.env, args.episodes, args.seed, args.workers)
@@ -121,6 +163,10 @@ def report(r: dict) -> str:
         f"bench: karpathy preset on {r['env']}, seed {r['seed']}, {r['episodes']} episodes each, one after the other",
         f"env alone (random actions)      {r['env_only_steps_per_s']:8.0f} steps/s",
         f"one RMSProp update (all rows)   {r['rmsprop_update_seconds']:8.3f} s",
+        f"one forward pass, sparse        {r['forward']['sparse_forward_seconds'] * 1e6:8.0f} us "
+        f"({r['forward']['nonzero_pixels']} changed pixels of 6400)",
+        f"one forward pass, dense Python  {r['forward']['dense_forward_seconds'] * 1e6:8.0f} us "
+        f"({r['forward']['dense_over_sparse']:.0f}x the sparse one)",
         f"{'':32} {'steps':>8} {'seconds':>8} {'steps/s':>8} {'peak RSS':>9}",
         f"{'scratchpong (pure Python, serial)':32} {a['steps']:8d} {a['seconds']:8.1f} {a['steps_per_s']:8.0f} "
         f"{a['peak_rss_mib']:7.0f} MiB",
