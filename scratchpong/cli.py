@@ -136,6 +136,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         what = "to resume"
     log = f" --log {args.log}" if args.log else ""
     print(f"{what}: scratchpong train --resume --checkpoint {ckpt}{target}{log}")
+    if finished:
+        print(f"watch it play: scratchpong play --checkpoint {ckpt} --gif pong.gif; "
+              f"score it: scratchpong eval --checkpoint {ckpt}"
+              + (f"; see the curve: scratchpong plot {args.log} -o curve.png" if args.log else ""))
     return 0
 
 

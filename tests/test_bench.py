@@ -8,7 +8,7 @@ from scratchpong.bench import REFERENCE
 from scratchpong.cli import main
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="the NumPy yardstick ../shared/reference is not beside this checkout")
+@pytest.mark.skipif(not REFERENCE.exists(), reason="no NumPy yardstick in ../shared/reference")
 def test_bench_reports_every_figure_as_json(capsys):
     assert main(["bench", "--episodes", "1", "--env-steps", "50", "--workers", "2", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
