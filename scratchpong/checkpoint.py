@@ -11,7 +11,9 @@ import gzip
 import json
 import math
 import os
+import re
 import tempfile
+import zlib
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -64,7 +66,7 @@ def read(path: str | os.PathLike) -> dict:
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as e:
+        except (OSError, EOFError, zlib.error) as e:
             raise CheckpointError(f"{where} is a damaged gzip file ({e})") from None
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
@@ -136,7 +138,7 @@ def validate(data: dict, where: str) -> dict:
         raise CheckpointError(f"{where}: grad_W1 should be an object of rows")
     out["grad_W1"] = {}
     for key, row in grad_rows.items():
-        if not key.isdigit() or not int(key) < D:
+        if not re.fullmatch(r"[0-9]+", key) or not int(key) < D:
             raise CheckpointError(f"{where}: grad_W1 has a row {key!r} outside 0..{D - 1}")
         out["grad_W1"][int(key)] = check_vector(row, H, f"grad_W1 row {key}", where)
     out["grad_W2"] = check_vector(data.get("grad_W2"), H, "grad_W2", where)

@@ -85,17 +85,21 @@ def cmd_train(args: argparse.Namespace) -> int:
     from dataclasses import replace
     from pathlib import Path
 
-    from scratchpong.config import PRESETS
+    from scratchpong.config import ARCHITECTURE, PRESETS
     from scratchpong.env import make_env
     from scratchpong.parallel import EpisodePool, default_workers
     from scratchpong.train import TrainState, serial_episodes, train
 
     ckpt = Path(args.checkpoint)
+    for path, what in ((ckpt, "checkpoint"), (Path(args.log) if args.log else None, "log")):
+        if path is not None and (path.is_dir() or not path.parent.is_dir()):  # fail now, not at the first save
+            raise UserError(f"cannot write the {what} {str(path)!r}: "
+                            f"{'it is a folder' if path.is_dir() else 'its folder does not exist'}")
     if args.resume:
         state = TrainState.load(ckpt)
-        if args.preset:  # a named preset must describe the checkpoint's network and game
-            state.resume_with(replace(PRESETS[args.preset], seed=state.config.seed, episodes=state.config.episodes,
-                                      lr=state.config.lr, batch_size=state.config.batch_size))
+        if args.preset:  # a named preset must describe the checkpoint's network and game; it changes nothing else
+            shape = {k: getattr(PRESETS[args.preset], k) for k in (*ARCHITECTURE, "env")}
+            state.resume_with(replace(state.config, **shape))
         flags = {k: getattr(args, k) for k in TRAIN_FLAGS if getattr(args, k) is not None}
         state.resume_with(replace(state.config, **flags).check())  # flags given now override the checkpoint's
     else:
@@ -200,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except KeyboardInterrupt:  # outside the training loop, which saves and returns on its own
+        print(f"scratchpong {args.command}: interrupted", file=sys.stderr)
+        return 130
     except (UserError, ValueError, OSError, EpisodeWorkerError) as e:
         if os.environ.get("SCRATCHPONG_DEBUG"):
             raise

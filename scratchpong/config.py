@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
+from scratchpong.env import check_env_id
+
 
 def doc(text: str, default):
     """A dataclass field with its help text attached, so the CLI and the docs read it from one place."""
@@ -26,6 +28,7 @@ class TrainConfig:
 
     def check(self) -> TrainConfig:
         """Refuse values that cannot train, with a one-line reason."""
+        check_env_id(self.env)
         if self.hidden < 1:
             raise ValueError(f"--hidden must be >= 1, got {self.hidden}")
         if self.downscale not in (2, 4):
@@ -51,7 +54,7 @@ PRESETS: dict[str, TrainConfig] = {
     "demo": TrainConfig(env="ALE/Pong-v5", hidden=64, downscale=4, batch_size=5, lr=3e-3, episodes=800),
 }
 
-# Fields that define the network and the learning rule: a resumed run must keep them.
+# Fields that give the network its shape: a resumed run must keep them (lr, gamma, decay, batch may change).
 ARCHITECTURE = ("hidden", "downscale")
 
 

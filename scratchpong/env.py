@@ -10,10 +10,16 @@ PONG_IDS = ("Pong-v0", "Pong-v4", "ALE/Pong-v5", "PongNoFrameskip-v4", "PongNoFr
             "PongDeterministic-v4", "PongDeterministic-v0")
 
 
-def make_env(env_id: str, render_mode: str | None = None):
-    """gym.make(env_id) for one of the Pong ids, after registering ALE's envs with gymnasium."""
+def check_env_id(env_id: str) -> str:
+    """env_id if it is one of the Pong ids, else a one-line ValueError listing them."""
     if env_id not in PONG_IDS:
         raise ValueError(f"unknown env id {env_id!r}; scratchpong plays Pong: one of {', '.join(PONG_IDS)}")
+    return env_id
+
+
+def make_env(env_id: str, render_mode: str | None = None):
+    """gym.make(env_id) for one of the Pong ids, after registering ALE's envs with gymnasium."""
+    check_env_id(env_id)
     import ale_py
     import gymnasium as gym
 

@@ -24,7 +24,7 @@ def input_size(downscale: int) -> int:
 
 
 def check_downscale(downscale: int) -> None:
-    """Only 2 (80×80, Karpathy's) and 4 (40×40) divide the 160×160 field evenly into the sizes we use."""
+    """The two supported sizes: 2 (80×80, Karpathy's) and 4 (40×40)."""
     if downscale not in (2, 4):
         raise ValueError(f"downscale must be 2 (80x80) or 4 (40x40), got {downscale}")
 

@@ -74,7 +74,8 @@ def write_gif(frames: list, path: str) -> None:
     """An endlessly looping animated GIF of the frames."""
     if not frames:
         raise ValueError("no frames were recorded, so there is no GIF to write")
-    frames[0].save(path, save_all=True, append_images=frames[1:], duration=FRAME_MS, loop=0, optimize=False)
+    frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:], duration=FRAME_MS, loop=0,
+                   optimize=False)
 
 
 def check_can_render() -> None:
@@ -92,8 +93,9 @@ def cmd_play(args: argparse.Namespace) -> int:
 
     if args.render:
         check_can_render()
-    if args.gif and not Path(args.gif).resolve().parent.is_dir():
-        raise ValueError(f"cannot write the GIF {args.gif!r}: its folder does not exist")
+    if args.gif and (Path(args.gif).is_dir() or not Path(args.gif).resolve().parent.is_dir()):
+        problem = "it is a folder" if Path(args.gif).is_dir() else "its folder does not exist"
+        raise ValueError(f"cannot write the GIF {args.gif!r}: {problem}")
     config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
     env = make_env(config.env, render_mode="human" if args.render else None)
     recorder = GifRecorder(env, args.gif_every) if args.gif else None

@@ -17,7 +17,7 @@ def rmsprop_row(w: Vector, g: Vector, cache: Vector, lr: float, decay: float) ->
     """One RMSProp step on a row: returns (new w, new cache).
 
     >>> rmsprop_row([0.0], [2.0], [0.0], lr=0.1, decay=0.9)
-    ([0.3162261793445962], [0.3999999999999999])
+    ([0.3162227660958937], [0.3999999999999999])
     """
     cache = [decay * c + (1.0 - decay) * gi * gi for c, gi in zip(cache, g)]
     w = [wi + lr * gi / (math.sqrt(c) + EPS) for wi, gi, c in zip(w, g, cache)]

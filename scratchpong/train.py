@@ -149,10 +149,13 @@ def open_log(path: str | os.PathLike | None, keep_through: int | None):
     if path is None:
         return None
     path = Path(path)
-    if keep_through is not None and path.exists():
+    if keep_through is not None and path.exists() and path.stat().st_size:
         with open(path, newline="") as f:
-            rows = [r for r in csv.DictReader(f)
-                    if r.get("episode", "").isdigit() and int(r["episode"]) <= keep_through]
+            reader = csv.DictReader(f)
+            if tuple(reader.fieldnames or ()) != LOG_FIELDS:  # not ours: leave it alone
+                raise ValueError(f"log {str(path)!r} is not a scratchpong training log (its header is not "
+                                 f"{','.join(LOG_FIELDS)}); name another file with --log")
+            rows = [r for r in reader if r["episode"].isdecimal() and int(r["episode"]) <= keep_through]
         tmp = path.with_name(f".{path.name}.tmp")
         with open(tmp, "w", newline="") as f:
             writer = csv.DictWriter(f, LOG_FIELDS, extrasaction="ignore")

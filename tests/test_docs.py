@@ -18,7 +18,7 @@ TAGS = [f"eq.{n}" for n in range(1, 7)]
 # [`name`](../scratchpong/module.py), optionally with a #fragment
 CODE_LINK = re.compile(r"\[`([A-Za-z_][A-Za-z0-9_]*)`\]\(\.\./scratchpong/([A-Za-z0-9_/]+)\.py(?:#[^)]*)?\)")
 EQ_FUNCTIONS = ["eq1_dlogp_dLop3", "eq2_dlogp_dLip3", "eq3_dW2", "eq4_dlogp_dLop2", "eq5_dlogp_dLip2",
-                "eq6_dW1", "eq6_dW1_sparse"]
+                "eq6_dW1", "eq6_dW1_sparse", "eq6_dW1_summed"]
 
 
 def code_links(text: str) -> list[tuple[str, str]]:

@@ -188,3 +188,15 @@ def test_a_bad_log_is_a_one_line_error_naming_the_file(tmp_path, capsys, text, p
         path.write_text(text)
     err = one_line_error(capsys, ["plot", str(path), "-o", str(tmp_path / "c.png")])
     assert str(path) in err and problem in err
+
+
+def test_play_refuses_a_gif_path_that_is_a_folder_before_playing(tiny, tmp_path, capsys):
+    err = one_line_error(capsys, ["play", "--checkpoint", tiny, "--gif", str(tmp_path)])
+    assert "is a folder" in err
+
+
+def test_walkthrough_never_overwrites_a_file_that_is_not_a_walkthrough(tmp_path, capsys):
+    other = tmp_path / "notes.md"
+    other.write_text("my notes")
+    err = one_line_error(capsys, ["walkthrough", "--write", str(other)])
+    assert "is not a walkthrough" in err and other.read_text() == "my notes"

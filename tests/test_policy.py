@@ -6,7 +6,7 @@ Tolerance everywhere: |a − n| ≤ 1e-7 + 1e-5·|n|, float64, eps 1e-6 (scratch
 import math
 
 import pytest
-from hypothesis import assume, example, given
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from scratchpong import gradcheck, policy
@@ -142,3 +142,60 @@ def test_mismatched_w2_is_refused_with_both_shapes():
 
 def test_central_difference_of_a_known_function():
     assert gradcheck.central_difference(lambda v: v[0] ** 2 + 3 * v[1], [2.0, 5.0]) == pytest.approx([4.0, 3.0])
+
+
+@st.composite
+def episodes(draw):
+    """A small network and a short episode: sparse ±1 inputs, sampled labels, rewards with points in them."""
+    W1, W2, _, _ = draw(networks(max_size=6))
+    D = len(W1)
+    T = draw(st.integers(1, 6))
+    xs = [sorted({i: draw(st.sampled_from([1.0, -1.0])) for i in draw(st.lists(st.integers(0, D - 1), max_size=3))}
+                 .items()) for _ in range(T)]
+    labels = draw(st.lists(label, min_size=T, max_size=T))
+    rewards = draw(st.lists(st.sampled_from([0.0, 0.0, 1.0, -1.0]), min_size=T, max_size=T))
+    return W1, W2, xs, labels, rewards
+
+
+@settings(suppress_health_check=[HealthCheck.filter_too_much])  # ±1 sums of drawn weights often land on 0
+@given(ep=episodes())
+def test_the_training_gradient_of_an_episode_matches_finite_differences(ep):
+    """episode_gradient (advantages, h as the eq.5 mask, eq.6 summed by pixel) = d/dW of Σ_t A_t log P(y_t | x_t)."""
+    from scratchpong.episode import Trajectory, episode_gradient
+    from scratchpong.returns import discount_rewards, standardize
+
+    W1, W2, xs, labels, rewards = ep
+    assume(all(away_from_kink(W1, x) for x in xs if x))  # an empty x keeps L_ip2 = 0 whatever W1 is: no kink
+    traj = Trajectory()
+    for x, y_a in zip(xs, labels):
+        fwd = policy.policy_forward(W1, W2, x)
+        traj.xs.append(x)
+        traj.hs.append(fwd.h)
+        traj.dlogps.append(policy.eq2_dlogp_dLip3(y_a, fwd.y_p))
+        traj.rewards.append(0.0)
+    traj.rewards = rewards
+    grad_W1, grad_W2 = episode_gradient(traj, W2, gamma=0.9)
+    A = standardize(discount_rewards(rewards, 0.9))
+    H = len(W2)
+
+    def objective(W1_, W2_):
+        return sum(a * policy.log_prob(W1_, W2_, x, y) for a, x, y in zip(A, xs, labels))
+
+    n_W2 = gradcheck.central_difference(lambda v: objective(W1, v), W2)
+    n_W1 = gradcheck.central_difference(lambda v: objective(gradcheck.unflatten(v, H), W2), gradcheck.flatten(W1))
+    dense_W1 = [grad_W1.get(i, [0.0] * H) for i in range(len(W1))]
+    assert all(gradcheck.close(a, n) for a, n in zip(grad_W2, n_W2))
+    assert all(gradcheck.close(a, n) for a, n in zip(gradcheck.flatten(dense_W1), n_W1))
+
+
+@given(ep=episodes())
+def test_eq6_summed_by_pixel_equals_eq6_step_by_step(ep):
+    W1, W2, xs, labels, _ = ep
+    dL_ip2s = [[0.5 * w * (k + 1) for w in W2] for k in range(len(xs))]
+    step_by_step: dict[int, list[float]] = {}
+    for x, d in zip(xs, dL_ip2s):
+        policy.eq6_dW1_sparse(x, d, into=step_by_step)
+    summed = policy.eq6_dW1_summed(xs, dL_ip2s)
+    assert summed.keys() == step_by_step.keys()
+    for i in summed:
+        assert summed[i] == pytest.approx(step_by_step[i], rel=1e-12, abs=1e-15)

@@ -27,12 +27,30 @@ def weights(path):
     return s.W1, s.W2, s.cache_W1, s.cache_W2, s.grad_W1, s.grad_W2, s.episode, s.running_reward
 
 
-def test_n_then_resume_m_equals_n_plus_m_bit_for_bit(tmp_path):
-    assert train(tmp_path, "once.json", "--episodes", "5") == 0
-    assert train(tmp_path, "split.json", "--episodes", "2") == 0  # stops mid-batch: the gradient buffer is saved
-    assert TrainState.load(tmp_path / "split.json").grad_W1  # ...and it is not empty
-    assert train(tmp_path, "split.json", "--episodes", "5", "--resume") == 0
+@pytest.mark.parametrize("first, then", [("1", "1"), ("2", "1"), ("1", "2")])
+def test_n_then_resume_m_equals_n_plus_m_bit_for_bit_with_any_workers(tmp_path, first, then):
+    assert train(tmp_path, "once.json", "--episodes", "5", "--workers", "1") == 0
+    assert train(tmp_path, "split.json", "--episodes", "2", "--workers", first) == 0  # stops mid-batch...
+    assert TrainState.load(tmp_path / "split.json").grad_W1  # ...so a part-summed gradient is saved
+    assert train(tmp_path, "split.json", "--episodes", "5", "--resume", "--workers", then) == 0
     assert weights(tmp_path / "once.json") == weights(tmp_path / "split.json")
+
+
+def test_ctrl_c_saves_the_episodes_played_and_returns(tmp_path):
+    from scratchpong import train as training
+
+    state = TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=2, downscale=4, batch_size=3, episodes=10))
+
+    def collect(st, episodes):
+        for n in episodes:
+            if n == 2:
+                raise KeyboardInterrupt  # as if Ctrl-C came while episode 2 was playing
+            yield training.EpisodeResult(n, -21.0, 100, {0: [1.0, 2.0]}, [0.5, 0.5])
+
+    path = tmp_path / "c.json"
+    assert training.train(state, collect, path, progress=False) is False
+    saved = TrainState.load(path)
+    assert saved.episode == 2 and saved.batch_episodes == 2 and saved.grad_W1 == {0: [2.0, 4.0]}
 
 
 def test_smoke_the_real_command_writes_log_and_checkpoint_then_resumes(tmp_path):
@@ -73,6 +91,29 @@ def test_checkpoint_round_trip_is_exact(tmp_path):
         assert TrainState.load(tmp_path / name) == state
 
 
+def test_an_existing_log_is_never_overwritten_without_resume(tmp_path, capsys):
+    log = tmp_path / "old.csv"
+    log.write_text("precious")
+    assert train(tmp_path, "new.json", "--episodes", "1", "--log", str(log)) == 2
+    assert log.read_text() == "precious" and "already exists" in capsys.readouterr().err
+
+
+def test_resume_refuses_a_log_that_is_not_a_training_log(tmp_path, capsys):
+    assert train(tmp_path, "run.json", "--episodes", "1") == 0
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes,about,pong\n1,2,3\n")
+    assert train(tmp_path, "run.json", "--episodes", "2", "--resume", "--log", str(notes)) == 2
+    assert notes.read_text() == "my notes,about,pong\n1,2,3\n"
+    assert "not a scratchpong training log" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where, problem", [("no/such/dir/c.json", "its folder does not exist"), (".", "is a folder")])
+def test_a_checkpoint_that_cannot_be_written_is_refused_before_training(tmp_path, monkeypatch, capsys, where, problem):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", *TINY, "--episodes", "1", "--checkpoint", where]) == 2
+    assert problem in capsys.readouterr().err
+
+
 def test_an_existing_checkpoint_is_never_overwritten_without_resume(tmp_path, capsys):
     path = tmp_path / "keep.json"
     path.write_text("precious")
@@ -110,13 +151,16 @@ def corrupt(kind):
         "bad grad row": json.dumps({**d, "grad_W1": {"99999": [0.0, 0.0]}}).encode(),
         "negative episode": json.dumps({**d, "episode": -3}).encode(),
         "damaged gzip": gzip.compress(text.encode())[:40],
+        "corrupt gzip": gzip.compress(text.encode())[:20] + bytes(range(200)),
+        "odd grad key": json.dumps({**d, "grad_W1": {"\u00b2": [0.0, 0.0]}}).encode(),
         "binary junk": bytes(range(256)),
     }[kind]
 
 
 @pytest.mark.parametrize("kind", ["empty", "truncated", "not ours", "a list", "newer version", "wrong shape",
                                   "short row", "nan", "infinity", "string weight", "negative cache", "bad config",
-                                  "bad grad row", "negative episode", "damaged gzip", "binary junk"])
+                                  "bad grad row", "negative episode", "damaged gzip", "corrupt gzip",
+                                  "odd grad key", "binary junk"])
 def test_a_corrupt_checkpoint_gives_one_line_and_exit_2_and_stays_untouched(tmp_path, capsys, kind):
     path = tmp_path / "bad.json"
     path.write_bytes(corrupt(kind))
