@@ -12,6 +12,7 @@ import math
 import os
 import random
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from scratchpong.matrix import Matrix, Vector
 from scratchpong.rmsprop import rmsprop_W1, rmsprop_W2
 
 LOG_FIELDS = ("episode", "steps", "reward", "running_reward", "seconds")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and `kill` or a closing session
 
 
 @dataclass
@@ -179,19 +181,33 @@ def log_row(f, state: TrainState, result: EpisodeResult) -> None:
 
 @contextmanager
 def deferred_interrupt():
-    """Hold Ctrl-C until the block ends, so an update or a log row is never left half done."""
+    """Hold Ctrl-C and SIGTERM until the block ends, so an update or a log row is never left half done."""
     caught: list[int] = []
-    try:
-        old = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    except ValueError:  # not the main thread: nothing to defer
+    if threading.current_thread() is not threading.main_thread():  # only the main thread handles signals
         yield
         return
+    watched = [s for s in STOP_SIGNALS if signal.getsignal(s) is not signal.SIG_IGN]  # ignored stays ignored
+    old = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in watched}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, old)
+        for s, handler in old.items():
+            signal.signal(s, handler)
     if caught:
         raise KeyboardInterrupt
+
+
+@contextmanager
+def sigterm_as_interrupt():
+    """While training, SIGTERM (`kill PID`, a closing session) stops the run as Ctrl-C does: save, then return."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 def train(
@@ -200,8 +216,8 @@ def train(
 ) -> bool:
     """Train until `state.config.episodes` (or forever); True if it ran to the end, False if interrupted.
 
-    Saves every `save_every` episodes, at the end, and on Ctrl-C (the unfinished episode is
-    dropped: its number is played again on resume, with the same random stream).
+    Saves every `save_every` episodes, at the end, and on Ctrl-C or SIGTERM (the unfinished episode
+    is dropped: its number is played again on resume, with the same random stream).
     """
     from tqdm import tqdm
 
@@ -210,37 +226,38 @@ def train(
     bar = tqdm(total=stop, initial=state.episode, unit="ep", disable=not progress, dynamic_ncols=True)
     steps_done, t_start = 0, time.perf_counter()
     t_last = t_start
-    try:
-        for episodes in batch_ranges(state, stop):
-            for result in collect(state, episodes):
-                now = time.perf_counter()
-                state.seconds += now - t_last
-                t_last = now
-                with deferred_interrupt():
-                    updated = state.add_episode(result)
-                    if log:
-                        log_row(log, state, result)
-                steps_done += result.steps
-                rate = steps_done / max(now - t_start, 1e-9)
-                bar.update(1)
-                bar.set_postfix(reward=f"{result.reward:g}", running=f"{state.running_reward:.2f}",
-                                steps_per_s=f"{rate:.0f}")
-                if updated and not progress:
-                    say(f"episode {state.episode}: reward {result.reward:g}, running reward "
-                        f"{state.running_reward:.3f}, {rate:.0f} steps/s, {state.seconds:.0f} s")
-                if save_every and state.episode % save_every == 0:
-                    state.save(checkpoint_path)
-        state.save(checkpoint_path)
-        return True
-    except KeyboardInterrupt:
-        bar.close()
-        state.save(checkpoint_path)
-        return False
-    except Exception:  # e.g. a worker process died: the state between two episodes is whole, so keep it
-        bar.close()
-        state.save(checkpoint_path)
-        raise
-    finally:
-        bar.close()
-        if log:
-            log.close()
+    with sigterm_as_interrupt():  # `kill PID` stops a run the way Ctrl-C does
+        try:
+            for episodes in batch_ranges(state, stop):
+                for result in collect(state, episodes):
+                    now = time.perf_counter()
+                    state.seconds += now - t_last
+                    t_last = now
+                    with deferred_interrupt():
+                        updated = state.add_episode(result)
+                        if log:
+                            log_row(log, state, result)
+                    steps_done += result.steps
+                    rate = steps_done / max(now - t_start, 1e-9)
+                    bar.update(1)
+                    bar.set_postfix(reward=f"{result.reward:g}", running=f"{state.running_reward:.2f}",
+                                    steps_per_s=f"{rate:.0f}")
+                    if updated and not progress:
+                        say(f"episode {state.episode}: reward {result.reward:g}, running reward "
+                            f"{state.running_reward:.3f}, {rate:.0f} steps/s, {state.seconds:.0f} s")
+                    if save_every and state.episode % save_every == 0:
+                        state.save(checkpoint_path)
+            state.save(checkpoint_path)
+            return True
+        except KeyboardInterrupt:
+            bar.close()
+            state.save(checkpoint_path)
+            return False
+        except Exception:  # e.g. a worker process died: the state between two episodes is whole, so keep it
+            bar.close()
+            state.save(checkpoint_path)
+            raise
+        finally:
+            bar.close()
+            if log:
+                log.close()

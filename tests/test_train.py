@@ -219,3 +219,22 @@ def test_resume_with_a_preset_keeps_the_checkpoints_seed_and_refuses_another_net
     assert "nothing to do" in capsys.readouterr().out
     assert main(["train", "--preset", "karpathy", "--resume", "--checkpoint", str(path)]) == 2
     assert "trained with hidden=64, not 200" in capsys.readouterr().err
+
+
+def test_sigterm_stops_a_run_like_ctrl_c_and_saves(tmp_path):
+    import signal
+    import time
+
+    ckpt = tmp_path / "term.json"
+    cmd = [sys.executable, "-m", "scratchpong", "train", *TINY, "--batch-size", "1", "--workers", "1",
+           "--episodes", "500", "--checkpoint", str(ckpt)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stdout:  # wait until a batch has been played
+        if line.startswith("episode 1:"):
+            break
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "interrupted at episode" in out and "--resume" in out
+    assert 1 <= TrainState.load(ckpt).episode < 500
