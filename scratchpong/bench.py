@@ -137,6 +137,56 @@ def forward_costs(env_id: str, seed: int) -> dict:
             "dense_over_sparse": dense_s / sparse_s}
 
 
+def step_costs(env_id: str, seed: int) -> dict:
+    """Microseconds per step of each part of training, over one episode of the untrained karpathy network.
+
+    The env is stepped live (with random UP/DOWN), each frame preprocessed and diffed as it comes;
+    then the forward and backward passes are timed over that episode's inputs.
+    """
+    from scratchpong.config import PRESETS
+    from scratchpong.env import DOWN, UP, make_env
+    from scratchpong.episode import Trajectory, episode_gradient
+    from scratchpong.frames import difference, prepro
+    from scratchpong.policy import eq2_dlogp_dLip3, policy_forward
+    from scratchpong.train import TrainState
+
+    state = TrainState.new(PRESETS["karpathy"])
+    rng = random.Random(seed)
+    env = make_env(env_id)
+    clock = time.perf_counter
+    spent = dict.fromkeys(("seeded_reset", "env_step", "prepro", "difference", "forward", "backward"), 0.0)
+    t = clock()
+    obs, _ = env.reset(seed=seed)
+    spent["seeded_reset"] = clock() - t
+    traj, prev, done = Trajectory(), None, False
+    while not done:
+        t0 = clock()
+        cur = prepro(obs)
+        t1 = clock()
+        x = difference(cur, prev)
+        t2 = clock()
+        obs, reward, terminated, truncated, _ = env.step(UP if rng.random() < 0.5 else DOWN)
+        spent["prepro"] += t1 - t0
+        spent["difference"] += t2 - t1
+        spent["env_step"] += clock() - t2
+        prev, done = cur, terminated or truncated
+        traj.xs.append(x)
+        traj.rewards.append(float(reward))
+    env.close()
+    t = clock()
+    for x in traj.xs:
+        fwd = policy_forward(state.W1, state.W2, x)
+        traj.hs.append(fwd.h)
+        traj.dlogps.append(eq2_dlogp_dLip3(float(rng.random() < fwd.y_p), fwd.y_p))
+    spent["forward"] = clock() - t
+    t = clock()
+    episode_gradient(traj, state.W2, 0.99)
+    spent["backward"] = clock() - t
+    T = len(traj.rewards)
+    return {"steps": T, "changed_pixels_per_step": sum(map(len, traj.xs)) / T,
+            **{f"{k}_us": v / T * 1e6 for k, v in spent.items()}}
+
+
 def measure(args: argparse.Namespace) -> dict:
     script = Path(args.reference)
     if not script.exists():
@@ -145,6 +195,7 @@ def measure(args: argparse.Namespace) -> dict:
     result["env_only_steps_per_s"] = env_only(args.env, args.env_steps, args.seed)
     result["rmsprop_update_seconds"] = rmsprop_seconds(args.seed)
     result["forward"] = forward_costs(args.env, args.seed)
+    result["per_step"] = step_costs(args.env, args.seed)
     result["scratchpong"] = ours(args.env, args.episodes, args.seed)
     if args.workers > 1:
         result[f"scratchpong_{args.workers}_workers"] = ours(args.env, args.episodes, args.seed, args.workers)
@@ -167,6 +218,9 @@ def report(r: dict) -> str:
         f"({r['forward']['nonzero_pixels']} changed pixels of 6400)",
         f"one forward pass, dense Python  {r['forward']['dense_forward_seconds'] * 1e6:8.0f} us "
         f"({r['forward']['dense_over_sparse']:.0f}x the sparse one)",
+        "per step, in us (one episode of {steps} steps, {changed_pixels_per_step:.1f} changed pixels a step): "
+        "env {env_step_us:.0f}, seeded reset {seeded_reset_us:.0f}, prepro {prepro_us:.0f}, "
+        "difference {difference_us:.0f}, forward {forward_us:.0f}, backward {backward_us:.0f}".format(**r["per_step"]),
         f"{'':32} {'steps':>8} {'seconds':>8} {'steps/s':>8} {'peak RSS':>9}",
         f"{'scratchpong (pure Python, serial)':32} {a['steps']:8d} {a['seconds']:8.1f} {a['steps_per_s']:8.0f} "
         f"{a['peak_rss_mib']:7.0f} MiB",

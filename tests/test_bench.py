@@ -17,6 +17,8 @@ def test_bench_reports_every_figure_as_json(capsys):
     assert r["scratchpong"]["steps"] == r["scratchpong_2_workers"]["steps"]  # the same episode, either way
     assert r["env_only_steps_per_s"] > 0 and r["rmsprop_update_seconds"] > 0
     assert r["forward"]["nonzero_pixels"] > 0 and r["forward"]["dense_over_sparse"] > 0
+    parts = ("seeded_reset_us", "env_step_us", "prepro_us", "difference_us", "forward_us", "backward_us")
+    assert r["per_step"]["steps"] > 100 and all(r["per_step"][p] > 0 for p in parts)
     assert r["speed_ratio"] == pytest.approx(r["scratchpong"]["steps_per_s"] / r["numpy_reference"]["steps_per_s"])
 
 
