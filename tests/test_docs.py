@@ -101,3 +101,16 @@ def test_the_walkthrough_command_writes_the_doc(tmp_path):
     out = tmp_path / "walkthrough.md"
     assert cli.main(["walkthrough", "--write", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == walkthrough.render()
+
+
+def test_the_shipped_pretrained_agent_loads_and_the_docs_name_its_episode_count():
+    from scratchpong.agent import PRETRAINED, load_policy
+    from scratchpong.train import TrainState
+
+    assert PRETRAINED.exists(), "scratchpong/pretrained/pong.ckpt.json.gz is not shipped"
+    config, W1, W2 = load_policy(None, pretrained=True)
+    assert len(W1) == 1600 and len(W2) == config.hidden
+    episodes = TrainState.load(PRETRAINED).episode
+    rows = [line for line in (DOCS / "training.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| 2026-") or line.startswith("| 2027-")]
+    assert rows and f"| {episodes:,} (" in rows[-1], f"docs/training.md's last pretrained row should name {episodes:,}"
