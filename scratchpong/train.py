@@ -239,9 +239,9 @@ def train(
                             log_row(log, state, result)
                     steps_done += result.steps
                     rate = steps_done / max(now - t_start, 1e-9)
-                    bar.update(1)
                     bar.set_postfix(reward=f"{result.reward:g}", running=f"{state.running_reward:.2f}",
-                                    steps_per_s=f"{rate:.0f}")
+                                    steps_per_s=f"{rate:.0f}", refresh=False)
+                    bar.update(1)
                     if updated and not progress:
                         say(f"episode {state.episode}: reward {result.reward:g}, running reward "
                             f"{state.running_reward:.3f}, {rate:.0f} steps/s, {state.seconds:.0f} s")
