@@ -1,4 +1,8 @@
-"""`scratchpong bench` end to end with a tiny budget: it prints figures, it asserts none (no timing checks here)."""
+"""`scratchpong bench` end to end with a tiny budget: it prints figures, it asserts none (no timing checks here).
+
+The bench runs the NumPy yardstick (../shared/reference/karpathy_numpy.py) as a separate child process to
+measure it; this test imports no NumPy itself.
+"""
 
 import json
 
