@@ -29,6 +29,10 @@ def discount_rewards(rewards: Vector, gamma: float) -> Vector:
 def standardize(v: Vector) -> Vector:
     """(v − mean) / std with the population std; all-equal values give all zeros, never NaN.
 
+    "All equal" allows for rounding: the mean of three copies of 3.23 may miss 3.23 by an ulp,
+    and dividing those ulps by their own tiny std would blow them up to ±1. So a std below
+    1e-12 of the largest |v| counts as zero.
+
     >>> standardize([1.0, 2.0, 3.0])
     [-1.224744871391589, 0.0, 1.224744871391589]
     >>> standardize([5.0, 5.0])
@@ -39,6 +43,6 @@ def standardize(v: Vector) -> Vector:
     mean = sum(v) / len(v)
     centered = [a - mean for a in v]
     std = math.sqrt(sum(c * c for c in centered) / len(v))
-    if std == 0.0 or not math.isfinite(std):
+    if std <= 1e-12 * max(map(abs, v)) or not math.isfinite(std):
         return [0.0] * len(v)  # nothing to prefer: every step gets advantage 0
     return [c / std for c in centered]

@@ -129,7 +129,7 @@ def test_forward_keeps_the_derivations_intermediates(x):
     W1 = [[1.0, -1.0], [0.5, 0.5], [-2.0, 1.0]]
     W2 = [1.0, -1.0]
     f = policy.policy_forward(W1, W2, x)
-    assert f.L_ip2 == [x[0] + 0.5 * x[1] - 2.0 * x[2], -x[0] + 0.5 * x[1] + x[2]]
+    assert f.L_ip2 == pytest.approx([x[0] + 0.5 * x[1] - 2.0 * x[2], -x[0] + 0.5 * x[1] + x[2]], rel=1e-12, abs=1e-15)
     assert f.h == [max(0.0, v) for v in f.L_ip2]
     assert f.L_ip3 == f.h[0] - f.h[1]
     assert f.y_p == policy.sigm(f.L_ip3)

@@ -37,7 +37,13 @@ def test_standardize_has_mean_zero_and_unit_std_or_all_zero(v):
 
 def test_standardize_survives_zero_variance():
     assert standardize([-1.0] * 5) == [0.0] * 5
+    assert standardize([0.0] * 4) == [0.0] * 4
     assert standardize([]) == []
+
+
+@given(st.floats(-1e6, 1e6, allow_nan=False), st.integers(1, 50))
+def test_standardize_of_equal_values_is_all_zero_despite_rounding(value, n):
+    assert standardize([value] * n) == [0.0] * n  # e.g. 3 × 3.229916016255591 once gave [-1, -1, -1]
 
 
 def test_one_rmsprop_step_by_hand():
