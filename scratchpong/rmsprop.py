@@ -20,7 +20,7 @@ def rmsprop_row(w: Vector, g: Vector, cache: Vector, lr: float, decay: float) ->
     ([0.3162227660958937], [0.3999999999999999])
     """
     cache = [decay * c + (1.0 - decay) * gi * gi for c, gi in zip(cache, g)]
-    w = [wi + lr * gi / (math.sqrt(c) + EPS) for wi, gi, c in zip(w, g, cache)]
+    w = [wi + lr * gi / (root + EPS) for wi, gi, root in zip(w, g, map(math.sqrt, cache))]  # root = √cache
     return w, cache
 
 
