@@ -50,8 +50,9 @@ def gone(pid: int) -> bool:
 
 @pytest.fixture(scope="module")
 def pool():
-    with time_limit(60), EpisodePool(TINY.env, workers=2) as p:
-        p.ready()
+    with EpisodePool(TINY.env, workers=2) as p:
+        with time_limit(60):  # only the start-up: the pool then lives through the module's tests
+            p.ready()
         for pid in p.pids:  # workers ignore Ctrl-C: the main process handles it (and saves)
             os.kill(pid, signal.SIGINT)
         yield p
