@@ -126,7 +126,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         finally:
             env.close()
     else:
-        make_env(config.env).close()  # a typo'd env id fails here, in one line, before any worker starts
         with EpisodePool(config.env, workers) as pool:
             finished = train(state, pool.collect, ckpt, args.log, args.save_every, progress=not args.no_progress,
                              resumed=args.resume)
