@@ -1,6 +1,6 @@
 """`python -m scratchpong` runs the same CLI as the `scratchpong` command."""
 
-from scratchpong.cli import main
+from scratchpong.commands.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

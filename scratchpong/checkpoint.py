@@ -20,7 +20,8 @@ from pathlib import Path
 from scratchpong.config import TrainConfig
 from scratchpong.frames import input_size
 
-FORMAT = "scratchpong-checkpoint"
+FORMAT = "scratchpong-checkpoint"  # a whole run: weights, RMSProp caches, gradient buffer, counters
+WEIGHTS_FORMAT = "scratchpong-weights"  # a shipped agent: the settings, W1 and W2, nothing to resume with
 VERSION = 1
 
 
@@ -28,15 +29,15 @@ class CheckpointError(ValueError):
     """A checkpoint that cannot be used; the message names the file and the problem."""
 
 
-def save(path: str | os.PathLike, data: dict) -> None:
+def save(path: str | os.PathLike, data: dict, format: str = FORMAT) -> None:
     """Write `data` as JSON to a temp file in the same folder, fsync it, then os.replace it over `path`.
 
     A crash at any moment leaves either the old file or the new one, never half of one.
     """
     path = Path(path)
-    text = json.dumps({"format": FORMAT, "version": VERSION, **data}, allow_nan=False, separators=(",", ":"))
+    text = json.dumps({"format": format, "version": VERSION, **data}, allow_nan=False, separators=(",", ":"))
     raw = gzip.compress(text.encode(), mtime=0) if path.suffix == ".gz" else text.encode()
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), 0o644)  # mkstemp makes it private; a checkpoint is meant to be shared
@@ -54,8 +55,8 @@ def _no_constants(name: str):
     raise ValueError(f"contains {name}")
 
 
-def read(path: str | os.PathLike) -> dict:
-    """Parse a checkpoint file (plain or gzip JSON) and check its format tag and version."""
+def read(path: str | os.PathLike, formats: tuple[str, ...] = (FORMAT,)) -> dict:
+    """Parse a checkpoint file (plain or gzip JSON) and check its format tag (one of `formats`) and version."""
     path = Path(path)
     where = f"checkpoint {str(path)!r}"
     if not path.exists():
@@ -74,7 +75,9 @@ def read(path: str | os.PathLike) -> dict:
         raise CheckpointError(f"{where} is not valid JSON, perhaps truncated ({e})") from None
     except ValueError as e:
         raise CheckpointError(f"{where} {e}, which no trained weight can be") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in formats:
+        if isinstance(data, dict) and data.get("format") == WEIGHTS_FORMAT:
+            raise CheckpointError(f"{where} holds weights only (a shipped agent), not a run that can be resumed")
         raise CheckpointError(f"{where} is not a scratchpong checkpoint")
     if data.get("version") != VERSION:
         raise CheckpointError(f"{where} has version {data.get('version')!r}; this scratchpong reads version {VERSION}")
@@ -161,3 +164,23 @@ def validate(data: dict, where: str) -> dict:
 def load(path: str | os.PathLike) -> dict:
     """read + validate: the checkpoint's fields, or a CheckpointError naming the first problem."""
     return validate(read(path), f"checkpoint {str(path)!r}")
+
+
+def save_weights(path: str | os.PathLike, config: TrainConfig, episode: int, W1: list, W2: list,
+                 digits: int | None = None) -> None:
+    """Write a weights-only file: the settings, the episode count, W1 and W2 (rounded to `digits`
+    significant digits if given), and nothing of the optimizer."""
+    def rounded(v: float) -> float:
+        return float(f"{v:.{digits}g}") if digits else v
+
+    save(path, {"config": config_to_json(config), "episode": episode,
+                "W1": [[rounded(w) for w in row] for row in W1], "W2": [rounded(w) for w in W2]}, WEIGHTS_FORMAT)
+
+
+def load_weights(path: str | os.PathLike) -> tuple[TrainConfig, list, list]:
+    """(config, W1, W2) from a checkpoint or a weights-only file, each field checked."""
+    where = f"checkpoint {str(path)!r}"
+    data = read(path, (FORMAT, WEIGHTS_FORMAT))
+    config = config_from_json(data.get("config"), where)
+    D, H = input_size(config.downscale), config.hidden
+    return config, check_matrix(data.get("W1"), D, H, "W1", where), check_vector(data.get("W2"), H, "W2", where)

@@ -1,14 +1,23 @@
-"""Training settings: one dataclass whose fields document themselves, and the two presets."""
+"""Training settings: one dataclass whose fields document themselves, and the presets.
+
+`scratchpong train` makes one flag per field (`--batch-size` for `batch_size`), with
+the field's help text, and its `--preset` choices are the keys of `PRESETS`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
 from scratchpong.env import check_env_id
+from scratchpong.frames import check_downscale
+
+
+class ConfigError(ValueError):
+    """A setting that cannot train; the message names the flag and says what it accepts."""
 
 
 def doc(text: str, default):
-    """A dataclass field with its help text attached, so the CLI and the docs read it from one place."""
+    """A dataclass field with its help text attached; `scratchpong train --help` shows the text."""
     return field(default=default, metadata={"help": text})
 
 
@@ -27,41 +36,48 @@ class TrainConfig:
     episodes: int | None = doc("stop after this many episodes in all (None: run until interrupted)", None)
 
     def check(self) -> TrainConfig:
-        """Refuse values that cannot train, with a one-line reason."""
-        check_env_id(self.env)
-        if self.hidden < 1:
-            raise ValueError(f"--hidden must be >= 1, got {self.hidden}")
-        if self.downscale not in (2, 4):
-            raise ValueError(f"--downscale must be 2 or 4, got {self.downscale}")
-        if self.batch_size < 1:
-            raise ValueError(f"--batch-size must be >= 1, got {self.batch_size}")
-        if not self.lr > 0:
-            raise ValueError(f"--lr must be > 0, got {self.lr}")
-        if not 0.0 <= self.gamma <= 1.0:
-            raise ValueError(f"--gamma must be in [0, 1], got {self.gamma}")
-        if not 0.0 <= self.decay < 1.0:
-            raise ValueError(f"--decay must be in [0, 1), got {self.decay}")
-        if self.episodes is not None and self.episodes < 0:
-            raise ValueError(f"--episodes must be >= 0, got {self.episodes}")
+        """Refuse values that cannot train, with a one-line ConfigError."""
+        try:
+            check_env_id(self.env)
+            check_downscale(self.downscale)
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
+        for name, ok, rule in (
+            ("hidden", self.hidden >= 1, ">= 1"),
+            ("batch_size", self.batch_size >= 1, ">= 1"),
+            ("lr", self.lr > 0, "> 0"),
+            ("gamma", 0.0 <= self.gamma <= 1.0, "in [0, 1]"),
+            ("decay", 0.0 <= self.decay < 1.0, "in [0, 1)"),
+            ("episodes", self.episodes is None or self.episodes >= 0, ">= 0"),
+        ):
+            if not ok:
+                raise ConfigError(f"{flag(name)} must be {rule}, got {getattr(self, name)}")
         return self
+
+
+def flag(name: str) -> str:
+    """The command-line flag of a field: batch_size -> --batch-size."""
+    return "--" + name.replace("_", "-")
 
 
 # The classroom preset: chosen by measurement (docs/training.md). v5 has a fixed frameskip of 4, so a game
 # takes fewer decisions; 40x40 inputs, 64 hidden units, a larger learning rate and smaller batches update
-# more often. ../shared/reference/curves.md measured this setting gaining ~3 points by episode 800.
+# more often. docs/training.md has its measured curves.
 PRESETS: dict[str, TrainConfig] = {
     "karpathy": TrainConfig(),
     "demo": TrainConfig(env="ALE/Pong-v5", hidden=64, downscale=4, batch_size=5, lr=3e-3, episodes=800),
 }
 
-# Fields that give the network its shape: a resumed run must keep them (lr, gamma, decay, batch may change).
+# What a resumed run must keep: the network's shape, the game, and the seed that fixes every episode's
+# random stream. The rest (lr, gamma, decay, batch size, episodes) may change on --resume.
 ARCHITECTURE = ("hidden", "downscale")
+FIXED_ON_RESUME = (*ARCHITECTURE, "env", "seed")
 
 
 def preset(name: str, **overrides) -> TrainConfig:
     """A preset with some fields replaced (None values are ignored, so unset CLI flags keep the preset's)."""
     if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+        raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     return replace(PRESETS[name], **{k: v for k, v in overrides.items() if v is not None}).check()
 
 

@@ -13,15 +13,8 @@ from dataclasses import dataclass, field
 
 from scratchpong.env import DOWN, UP
 from scratchpong.frames import difference, prepro
-from scratchpong.matrix import Matrix, SparseVector, Vector, vector_sum
-from scratchpong.policy import (
-    eq2_dlogp_dLip3,
-    eq3_dW2,
-    eq4_dlogp_dLop2,
-    eq5_dlogp_dLip2,
-    eq6_dW1_summed,
-    policy_forward,
-)
+from scratchpong.matrix import Matrix, SparseVector, Vector
+from scratchpong.policy import eq2_dlogp_dLip3, policy_backward, policy_forward
 from scratchpong.returns import discount_rewards, standardize
 
 
@@ -80,18 +73,12 @@ def run_episode(
 
 
 def episode_gradient(traj: Trajectory, W2: Vector, gamma: float) -> tuple[dict[int, Vector], Vector]:
-    """Σ_t advantage_t · d log P(y_a,t | x_t) / d(W1, W2): dW1 as {row i: H entries} for touched rows, dW2 dense.
+    """Σ_t A_t · d log P(y_a,t | x_t) / d(W1, W2): dW1 as {row i: H entries} for touched rows, dW2 dense.
 
-    The advantage of step t is its discounted return (reset at every point),
-    standardized over the episode. h_t > 0 exactly where L_ip2 > 0, so the stored
-    h gives eq.5 its mask without storing L_ip2.
+    The advantage A_t of step t is its discounted return (reset at every point),
+    standardized over the episode. Scaling eq.2 by A_t makes the backward pass
+    (`policy_backward`) give the gradient of J = Σ_t A_t log P(y_a,t | x_t).
     """
     advantages = standardize(discount_rewards(traj.rewards, gamma))
-    dW2s: list[Vector] = []
-    dL_ip2s: list[Vector] = []
-    for h, dlogp, advantage in zip(traj.hs, traj.dlogps, advantages):
-        dL_ip3 = advantage * dlogp  # the policy gradient: eq.2 scaled by how good the action turned out
-        dW2s.append(eq3_dW2(dL_ip3, h))
-        dL_ip2s.append(eq5_dlogp_dLip2(eq4_dlogp_dLop2(dL_ip3, W2), h))
-    # Sum over steps: dW2 entry by entry; dW1 only in the rows of pixels that changed (eq.6).
-    return eq6_dW1_summed(traj.xs, dL_ip2s), vector_sum(dW2s, len(W2))
+    dL_ip3s = [advantage * dlogp for advantage, dlogp in zip(advantages, traj.dlogps)]  # eq.2 times A_t
+    return policy_backward(traj.xs, traj.hs, dL_ip3s, W2)

@@ -35,12 +35,28 @@ STARTING = "starting"  # a worker's task while it makes its env
 STOP_SECONDS = 2.0  # how long an idle worker gets to close its env before it is terminated
 
 
-class EpisodeWorkerError(RuntimeError):
-    """A worker process died or raised; the message is one line, the worker's traceback (if any) is kept."""
+class RemoteTraceback(Exception):
+    """A worker's traceback, as text, attached as the cause of an EpisodeWorkerError (as concurrent.futures does)."""
 
-    def __init__(self, message: str, remote_traceback: str | None = None):
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return f"\n\"\"\"\n{self.text}\"\"\""
+
+
+class EpisodeWorkerError(RuntimeError):
+    """A worker process died, could not start, or raised; the message is one line.
+
+    `is_bug` is True when the worker's own code raised while playing: that is a bug in
+    scratchpong, not something the user did, and the worker's traceback is the cause.
+    """
+
+    def __init__(self, message: str, remote_traceback: str | None = None, is_bug: bool = False):
         super().__init__(message)
         self.remote_traceback = remote_traceback
+        self.is_bug = is_bug
 
 
 def default_workers(batch_size: int) -> int:
@@ -248,7 +264,7 @@ class EpisodePool:
                 results[index] = result
         elif kind == "error":
             _, _, _, n, line, tb = msg
-            self._fail(f"episode worker {w.number} raised {line} while playing episode {n}", tb)
+            self._fail(f"episode worker {w.number} raised {line} while playing episode {n}", tb, is_bug=True)
         else:
             self._fail(f"episode worker {w.number} sent an unknown message {kind!r}")
 
@@ -267,9 +283,12 @@ class EpisodePool:
             how = f"exit code {code}"
         self._fail(f"episode worker {w.number} (pid {w.process.pid}) died ({how}) {doing}")
 
-    def _fail(self, message: str, remote_traceback: str | None = None) -> NoReturn:
+    def _fail(self, message: str, remote_traceback: str | None = None, is_bug: bool = False) -> NoReturn:
         self.close()
-        raise EpisodeWorkerError(message, remote_traceback)
+        error = EpisodeWorkerError(message, remote_traceback, is_bug)
+        if remote_traceback:
+            raise error from RemoteTraceback(remote_traceback)
+        raise error
 
     def _check_open(self) -> None:
         if self._closed:

@@ -20,9 +20,10 @@ pairs, as difference frames are); both give the same numbers.
 from __future__ import annotations
 
 import math
+import random
 from typing import NamedTuple
 
-from scratchpong.matrix import Matrix, SparseVector, Vector, dot, outer, signed_sum, sparse_vecmat, vecmat
+from scratchpong.matrix import Matrix, SparseVector, Vector, dot, signed_sum, sparse_vecmat, vecmat, vector_sum
 
 
 class Forward(NamedTuple):
@@ -58,6 +59,18 @@ def log_sigm(z: float) -> float:
 def relu(v: Vector) -> Vector:
     """Relu(v)_j = max(0, v_j)."""
     return [a if a > 0.0 else 0.0 for a in v]
+
+
+# ---------------------------------------------------------------- initial weights
+
+
+def init_weights(D: int, H: int, rng: random.Random) -> tuple[Matrix, Vector]:
+    """W1 (D×H) and W2 (H) drawn N(0, 1)/√fan_in, W1 first, row by row (Karpathy's "Xavier" init)."""
+    if D < 1 or H < 1:
+        raise ValueError(f"init_weights: need D >= 1 and H >= 1, got D={D}, H={H}")
+    W1 = [[rng.gauss(0.0, 1.0) / math.sqrt(D) for _ in range(H)] for _ in range(D)]
+    W2 = [rng.gauss(0.0, 1.0) / math.sqrt(H) for _ in range(H)]
+    return W1, W2
 
 
 # ---------------------------------------------------------------- forward pass
@@ -142,40 +155,21 @@ def eq5_dlogp_dLip2(dL_op2: Vector, L_ip2: Vector) -> Vector:
     return [g if z > 0.0 else 0.0 for g, z in zip(dL_op2, L_ip2)]
 
 
-def eq6_dW1(x: Vector, dL_ip2: Vector) -> Matrix:
-    """eq.6: d logP / dW1 = xᵀ · (d logP / dL_ip2), an outer product: D×H, row i is x_i · eq.5.
+def eq6_dW1(xs: list[SparseVector], dL_ip2s: list[Vector], H: int) -> dict[int, Vector]:
+    """eq.6, summed over steps: row i of Σ_t dW1_t is Σ_t x_t,i · (eq.5)_t; only rows some x_t touches exist.
 
-    The seed writes it as a product conditioned on x > 0; it is the outer product
-    of the input column with the eq.5 row (errata in docs/derivation.md).
-    """
-    return outer(x, dL_ip2)
+    For one step it is the outer product xᵀ · eq.5 (the seed writes it as a product
+    conditioned on x > 0; errata in docs/derivation.md), kept to the rows where
+    x_i ≠ 0, since every other row is 0. Summed over an episode, the steps are
+    grouped by pixel: the eq.5 rows of the steps where a pixel turned on (+1) are
+    added, those where it turned off (−1) subtracted, in one pass (~3× faster in
+    pure Python than adding step by step). Other values scale their row first.
 
-
-def eq6_dW1_sparse(x: SparseVector, dL_ip2: Vector, into: dict[int, Vector] | None = None) -> dict[int, Vector]:
-    """eq.6 for a sparse x: row i of dW1 is x_i · eq.5, and only rows with x_i ≠ 0 exist.
-
-    With `into`, each row is added to the row already there (a gradient summed over steps).
-
-    >>> eq6_dW1_sparse([(2, -1.0)], [0.5, 0.0])
-    {2: [-0.5, -0.0]}
-    """
-    rows: dict[int, Vector] = {} if into is None else into
-    for i, xi in x:
-        row = rows.get(i)
-        rows[i] = [xi * d for d in dL_ip2] if row is None else [g + xi * d for g, d in zip(row, dL_ip2)]
-    return rows
-
-
-def eq6_dW1_summed(xs: list[SparseVector], dL_ip2s: list[Vector]) -> dict[int, Vector]:
-    """eq.6 summed over the steps of an episode: row i of Σ_t dW1_t is Σ_t x_t,i · (eq.5)_t.
-
-    Same sum as calling eq6_dW1_sparse step by step, but grouped by pixel: for each
-    pixel, the eq.5 rows of the steps where it changed are added (+1) or subtracted
-    (−1) in one pass, which is ~3× faster in pure Python.
-
-    >>> eq6_dW1_summed([[(0, 1.0)], [(0, -1.0), (1, 1.0)]], [[1.0, 2.0], [0.5, 0.5]])
+    >>> eq6_dW1([[(0, 1.0)], [(0, -1.0), (1, 1.0)]], [[1.0, 2.0], [0.5, 0.5]], H=2)
     {0: [0.5, 1.5], 1: [0.5, 0.5]}
     """
+    if len(xs) != len(dL_ip2s):
+        raise ValueError(f"eq6: {len(xs)} inputs but {len(dL_ip2s)} eq.5 rows")
     plus: dict[int, list[Vector]] = {}
     minus: dict[int, list[Vector]] = {}
     for x, dL_ip2 in zip(xs, dL_ip2s):
@@ -186,33 +180,63 @@ def eq6_dW1_summed(xs: list[SparseVector], dL_ip2s: list[Vector]) -> dict[int, V
                 minus.setdefault(i, []).append(dL_ip2)
             elif xi != 0.0:
                 plus.setdefault(i, []).append([xi * d for d in dL_ip2])
-    H = len(dL_ip2s[0]) if dL_ip2s else 0
     return {i: signed_sum(plus.get(i, []), minus.get(i, []), H) for i in sorted(plus.keys() | minus.keys())}
 
 
-def policy_backward(W2: Vector, x: Vector | SparseVector, fwd: Forward, dL_ip3: float):
-    """From d logP / dL_ip3 back to the weights: eq.3 → dW2, eq.4 → eq.5 → eq.6 → dW1.
+# ---------------------------------------------------------------- the backward pass, written once
 
-    Returns (dW1, dW2); dW1 is a dense D×H matrix for a dense x and a dict of
-    non-zero rows for a sparse x.
+
+class StepBackward(NamedTuple):
+    """What one step's backward pass leaves, named as in the derivation ("d" is d log P)."""
+
+    dW2: Vector  # eq.3
+    dL_op2: Vector  # eq.4
+    dL_ip2: Vector  # eq.5, the row that eq.6 turns into dW1
+
+
+def step_backward(dL_ip3: float, h: Vector, W2: Vector) -> StepBackward:
+    """One step, from d/dL_ip3 back in the derivation's order: eq.3, eq.4, eq.5 (eq.6 comes with the sum).
+
+    h stands in for L_ip2 in eq.5's mask: h = Relu(L_ip2) > 0 exactly where L_ip2 > 0.
     """
-    dW2 = eq3_dW2(dL_ip3, fwd.h)
+    dW2 = eq3_dW2(dL_ip3, h)
     dL_op2 = eq4_dlogp_dLop2(dL_ip3, W2)
-    dL_ip2 = eq5_dlogp_dLip2(dL_op2, fwd.L_ip2)
-    if is_sparse(x) or not x:
-        return eq6_dW1_sparse(x, dL_ip2), dW2  # type: ignore[arg-type]
-    return eq6_dW1(x, dL_ip2), dW2  # type: ignore[arg-type]
+    dL_ip2 = eq5_dlogp_dLip2(dL_op2, h)
+    return StepBackward(dW2, dL_op2, dL_ip2)
+
+
+def policy_backward(
+    xs: list[SparseVector], hs: list[Vector], dL_ip3s: list[float], W2: Vector
+) -> tuple[dict[int, Vector], Vector]:
+    """Σ_t d/d(W1, W2) over the steps of an episode, from each step's dL_ip3 (eq.2, times its advantage).
+
+    Every step goes through `step_backward`; then dW2 is summed entry by entry and
+    dW1 by eq.6, only in the rows of pixels that changed. Returns (dW1 as {row i: H
+    entries}, dW2 as H entries), as pg-pong.py's policy_backward returns both.
+    """
+    if not len(xs) == len(hs) == len(dL_ip3s):
+        raise ValueError(f"policy_backward: {len(xs)} inputs, {len(hs)} hidden vectors, {len(dL_ip3s)} dL_ip3s")
+    dW2s: list[Vector] = []
+    dL_ip2s: list[Vector] = []
+    for dL_ip3, h in zip(dL_ip3s, hs):
+        step = step_backward(dL_ip3, h, W2)
+        dW2s.append(step.dW2)
+        dL_ip2s.append(step.dL_ip2)
+    return eq6_dW1(xs, dL_ip2s, len(W2)), vector_sum(dW2s, len(W2))
+
+
+def as_pairs(x: Vector | SparseVector) -> SparseVector:
+    """x as sparse (index, value) pairs, whether it came dense or sparse."""
+    return x if is_sparse(x) or not x else [(i, xi) for i, xi in enumerate(x) if xi != 0.0]  # type: ignore[return-value]
 
 
 def gradients(W1: Matrix, W2: Vector, x: Vector | SparseVector, y_a: float, advantage: float = 1.0):
-    """(d logP/dW1 as D×H, d logP/dW2 as H) for one example through eq.2–eq.6, times the advantage.
+    """(d logP/dW1 as D×H, d logP/dW2 as H) for one example: forward, eq.2 times the advantage, policy_backward.
 
     A sparse x gives the same numbers as its dense twin: rows it does not touch are 0.0.
     """
     fwd = policy_forward(W1, W2, x)
     dL_ip3 = advantage * eq2_dlogp_dLip3(y_a, fwd.y_p)  # policy gradient: eq.2 times the advantage
-    dW1, dW2 = policy_backward(W2, x, fwd, dL_ip3)
-    if isinstance(dW1, dict):
-        H = len(W2)
-        dW1 = [dW1[i] if i in dW1 else [0.0] * H for i in range(len(W1))]
-    return dW1, dW2
+    rows, dW2 = policy_backward([as_pairs(x)], [fwd.h], [dL_ip3], W2)
+    H = len(W2)
+    return [rows[i] if i in rows else [0.0] * H for i in range(len(W1))], dW2

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from scratchpong.bench import REFERENCE
-from scratchpong.cli import main
+from scratchpong.commands.bench import REFERENCE
+from scratchpong.commands.cli import main
 
 
 @pytest.mark.skipif(not REFERENCE.exists(), reason="no NumPy yardstick in ../shared/reference")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scratchpong import cli, policy, walkthrough
+from scratchpong import policy
+from scratchpong.commands import cli, walkthrough
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -18,7 +19,7 @@ TAGS = [f"eq.{n}" for n in range(1, 7)]
 # [`name`](../scratchpong/module.py), optionally with a #fragment
 CODE_LINK = re.compile(r"\[`([A-Za-z_][A-Za-z0-9_]*)`\]\(\.\./scratchpong/([A-Za-z0-9_/]+)\.py(?:#[^)]*)?\)")
 EQ_FUNCTIONS = ["eq1_dlogp_dLop3", "eq2_dlogp_dLip3", "eq3_dW2", "eq4_dlogp_dLop2", "eq5_dlogp_dLip2",
-                "eq6_dW1", "eq6_dW1_sparse", "eq6_dW1_summed"]
+                "eq6_dW1"]
 
 
 def code_links(text: str) -> list[tuple[str, str]]:
@@ -51,7 +52,8 @@ def test_each_equation_function_names_its_tag_first(n):
         assert f.__doc__.startswith(f"eq.{n}"), f.__name__
 
 
-@pytest.mark.parametrize("name", EQ_FUNCTIONS + ["policy_forward", "log_prob", "gradients", "log_sigm", "sigm"])
+@pytest.mark.parametrize("name", EQ_FUNCTIONS + ["policy_forward", "log_prob", "step_backward", "policy_backward",
+                                                 "gradients", "log_sigm", "sigm", "init_weights"])
 def test_the_derivation_links_every_policy_function(name):
     assert (name, "policy") in code_links(DERIVATION.read_text(encoding="utf-8"))
 
@@ -80,7 +82,7 @@ def test_the_walkthrough_seed_shows_the_relu_mask():
 
 
 def test_the_walkthrough_quotes_real_lines_of_code():
-    source = (PACKAGE / "policy.py").read_text(encoding="utf-8") + (PACKAGE / "gradcheck.py").read_text(
+    source = (PACKAGE / "policy.py").read_text(encoding="utf-8") + (PACKAGE / "commands" / "gradcheck.py").read_text(
         encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)\n```", WALKTHROUGH.read_text(encoding="utf-8"), flags=re.S)
     assert len(blocks) >= 10
@@ -88,8 +90,10 @@ def test_the_walkthrough_quotes_real_lines_of_code():
         assert line in source, f"the walkthrough quotes {line!r}, which is not in policy.py or gradcheck.py"
 
 
-def test_the_walkthrough_command_is_registered():
-    assert "walkthrough" in cli.EXTRA_COMMANDS
+def test_the_walkthrough_command_is_registered(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["walkthrough", "--help"])
+    assert "--write" in capsys.readouterr().out
 
 
 def test_the_walkthrough_command_prints_the_doc(capsys):
@@ -104,13 +108,13 @@ def test_the_walkthrough_command_writes_the_doc(tmp_path):
 
 
 def test_the_shipped_pretrained_agent_loads_and_the_docs_name_its_episode_count():
-    from scratchpong.agent import PRETRAINED, load_policy
-    from scratchpong.train import TrainState
+    from scratchpong.checkpoint import FORMAT, WEIGHTS_FORMAT, read
+    from scratchpong.commands.agent import STRONGEST, load_policy, pretrained_path
 
-    assert PRETRAINED.exists(), "scratchpong/pretrained/pong.ckpt.json.gz is not shipped"
-    config, W1, W2 = load_policy(None, pretrained=True)
+    assert pretrained_path(STRONGEST).exists(), f"scratchpong/pretrained/{STRONGEST}.json.gz is not shipped"
+    config, W1, W2 = load_policy(None, pretrained=STRONGEST)
     assert len(W1) == 1600 and len(W2) == config.hidden
-    episodes = TrainState.load(PRETRAINED).episode
+    episodes = read(pretrained_path(STRONGEST), (FORMAT, WEIGHTS_FORMAT))["episode"]
     rows = [line for line in (DOCS / "training.md").read_text(encoding="utf-8").splitlines()
             if line.startswith("| 2026-") or line.startswith("| 2027-")]
     assert rows and f"| {episodes:,} (" in rows[-1], f"docs/training.md's last pretrained row should name {episodes:,}"

@@ -16,7 +16,8 @@ import pytest
 from scratchpong.config import TrainConfig
 from scratchpong.env import make_env
 from scratchpong.parallel import EpisodePool, EpisodeWorkerError, default_workers
-from scratchpong.train import TrainState, serial_episodes, train
+from scratchpong.runner import run_training
+from scratchpong.train import TrainState, serial_episodes
 
 TINY = TrainConfig(env="ALE/Pong-v5", hidden=4, downscale=4, batch_size=2, episodes=2, seed=3)
 
@@ -101,7 +102,7 @@ def test_train_with_the_pool_ends_on_the_serial_weights(pool, env, tmp_path):
     with time_limit(60):
         for name, collect in (("serial", lambda st, eps: serial_episodes(st, env, eps)), ("pool", pool.collect)):
             state = TrainState.new(config)
-            assert train(state, collect, tmp_path / f"{name}.json", tmp_path / f"{name}.csv",
+            assert run_training(state, collect, tmp_path / f"{name}.json", tmp_path / f"{name}.csv",
                          progress=False, say=lambda line: None)
             rows = (tmp_path / f"{name}.csv").read_text().splitlines()
             runs[name] = state, [r.rsplit(",", 1)[0] for r in rows]  # all but the seconds column

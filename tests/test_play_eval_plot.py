@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from scratchpong import agent, play
-from scratchpong.cli import main
+from scratchpong.commands import agent, play
+from scratchpong.commands.cli import main
 from scratchpong.config import TrainConfig
 from scratchpong.frames import HEIGHT, WIDTH
-from scratchpong.train import LOG_FIELDS, TrainState
+from scratchpong.runlog import LOG_FIELDS
+from scratchpong.train import TrainState
 
 LOG = ",".join(LOG_FIELDS) + "\n1,800,-21,-21.0000,1.50\n2,950,-20,-20.9900,3.10\n3,1020,-19,-20.9701,4.80\n"
 
@@ -137,13 +138,15 @@ def test_a_truncated_checkpoint_is_a_one_line_error(tiny, tmp_path, capsys, comm
 
 
 def test_a_missing_pretrained_agent_is_a_one_line_error(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(agent, "PRETRAINED", tmp_path / "pong.ckpt.json.gz")
-    assert "not shipped" in one_line_error(capsys, ["eval", "--pretrained"])
+    monkeypatch.setattr(agent, "PRETRAINED_DIR", tmp_path)
+    assert "no shipped agent 'pong'" in one_line_error(capsys, ["eval", "--pretrained"])
+    assert "no shipped agent 'nope'" in one_line_error(capsys, ["eval", "--pretrained", "nope"])
 
 
-def test_the_pretrained_agent_loads_from_the_shipped_path(tiny, monkeypatch):
-    monkeypatch.setattr(agent, "PRETRAINED", Path(tiny))
-    config, W1, W2 = agent.load_policy(None, pretrained=True)
+def test_a_pretrained_agent_loads_from_the_shipped_folder(tiny, tmp_path, monkeypatch):
+    monkeypatch.setattr(agent, "PRETRAINED_DIR", tmp_path)
+    (tmp_path / "pong.json.gz").write_bytes(Path(tiny).read_bytes())
+    config, W1, W2 = agent.load_policy(None, pretrained="pong")
     assert (config.hidden, len(W1), len(W2)) == (4, 1600, 4)
 
 

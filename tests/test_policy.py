@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from scratchpong import gradcheck, policy
+from scratchpong import policy
+from scratchpong.commands import gradcheck
 from tests.strategies import label, networks, pixel, sparse_of, weight
 
 KINK_MARGIN = 1e-4  # 100 eps: no ±eps nudge can carry a hidden unit across the ReLU kink
@@ -189,13 +190,16 @@ def test_the_training_gradient_of_an_episode_matches_finite_differences(ep):
 
 
 @given(ep=episodes())
-def test_eq6_summed_by_pixel_equals_eq6_step_by_step(ep):
+def test_eq6_summed_by_pixel_equals_the_outer_products_added_step_by_step(ep):
+    """eq6_dW1 groups the steps by pixel; the textbook form adds x_tᵀ · eq.5_t one step at a time."""
     W1, W2, xs, labels, _ = ep
+    D, H = len(W1), len(W2)
     dL_ip2s = [[0.5 * w * (k + 1) for w in W2] for k in range(len(xs))]
-    step_by_step: dict[int, list[float]] = {}
+    step_by_step = [[0.0] * H for _ in range(D)]
     for x, d in zip(xs, dL_ip2s):
-        policy.eq6_dW1_sparse(x, d, into=step_by_step)
-    summed = policy.eq6_dW1_summed(xs, dL_ip2s)
-    assert summed.keys() == step_by_step.keys()
-    for i in summed:
-        assert summed[i] == pytest.approx(step_by_step[i], rel=1e-12, abs=1e-15)
+        dense_x = [dict(x).get(i, 0.0) for i in range(D)]
+        step_by_step = [[g + xi * dj for g, dj in zip(row, d)] for row, xi in zip(step_by_step, dense_x)]
+    summed = policy.eq6_dW1(xs, dL_ip2s, H)
+    assert set(summed) == {i for x in xs for i, _ in x}
+    for i in range(D):
+        assert summed.get(i, [0.0] * H) == pytest.approx(step_by_step[i], rel=1e-12, abs=1e-15)

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from scratchpong import checkpoint
-from scratchpong.cli import main
+from scratchpong.commands.cli import main
 from scratchpong.config import PRESETS, TrainConfig
 from scratchpong.train import TrainState
 
@@ -37,6 +37,7 @@ def test_n_then_resume_m_equals_n_plus_m_bit_for_bit_with_any_workers(tmp_path, 
 
 
 def test_ctrl_c_saves_the_episodes_played_and_returns(tmp_path):
+    from scratchpong import runner
     from scratchpong import train as training
 
     state = TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=2, downscale=4, batch_size=3, episodes=10))
@@ -48,7 +49,7 @@ def test_ctrl_c_saves_the_episodes_played_and_returns(tmp_path):
             yield training.EpisodeResult(n, -21.0, 100, {0: [1.0, 2.0]}, [0.5, 0.5])
 
     path = tmp_path / "c.json"
-    assert training.train(state, collect, path, progress=False) is False
+    assert runner.run_training(state, collect, path, progress=False) is False
     saved = TrainState.load(path)
     assert saved.episode == 2 and saved.batch_episodes == 2 and saved.grad_W1 == {0: [2.0, 4.0]}
 
@@ -197,13 +198,26 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, monkeypatch, capsys, argv
     assert message in err and err.count("\n") == 1 and "Traceback" not in err, err
 
 
-@pytest.mark.parametrize("argv", [["train", "--episodes", "-5"], ["train", "--hidden", "0"],
-                                  ["train", "--downscale", "3"], ["train", "--lr", "nan"]])
-def test_bad_flag_values_are_refused_by_argparse(argv, capsys):
+@pytest.mark.parametrize("argv", [["train", "--episodes", "-5"], ["train", "--lr", "nan"], ["train", "--seed", "x"]])
+def test_values_that_do_not_parse_are_refused_by_argparse(argv, capsys):
     with pytest.raises(SystemExit) as e:
         main(argv)
     assert e.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--hidden", "0"], "--hidden must be >= 1"),
+    (["train", "--downscale", "3"], "downscale must be 2 (80x80) or 4 (40x40)"),
+    (["train", "--batch-size", "0"], "--batch-size must be >= 1"),
+    (["train", "--gamma", "1.5"], "--gamma must be in [0, 1]"),
+    (["train", "--env", "Pong-v9"], "unknown env id"),
+])
+def test_values_train_config_refuses_are_one_line_errors(tmp_path, argv, message, capsys):
+    assert main([*argv, "--checkpoint", str(tmp_path / "c.json")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err, err
+    assert not (tmp_path / "c.json").exists()
 
 
 def test_already_done_says_so(tmp_path, capsys):

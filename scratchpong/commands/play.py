@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from scratchpong.commands.args import UserError, positive
 from scratchpong.frames import HEIGHT, WIDTH
 
 BAR_HEIGHT = 14  # the strip above the game where the score so far is written
@@ -81,21 +82,21 @@ def write_gif(frames: list, path: str) -> None:
 def check_can_render() -> None:
     """--render needs pygame (the `render` extra) and a display to open a window on."""
     if importlib.util.find_spec("pygame") is None:
-        raise ValueError("--render needs pygame, which is not installed: pip install 'scratchpong[render]'")
+        raise UserError("--render needs pygame, which is not installed: pip install 'scratchpong[render]'")
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        raise ValueError("--render needs a display, and neither DISPLAY nor WAYLAND_DISPLAY is set; "
+        raise UserError("--render needs a display, and neither DISPLAY nor WAYLAND_DISPLAY is set; "
                          "use --gif FILE to record the game instead")
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    from scratchpong.agent import load_policy, play_episodes, points
+    from scratchpong.commands.agent import load_policy, play_episodes, points
     from scratchpong.env import make_env
 
     if args.render:
         check_can_render()
     if args.gif and (Path(args.gif).is_dir() or not Path(args.gif).resolve().parent.is_dir()):
         problem = "it is a folder" if Path(args.gif).is_dir() else "its folder does not exist"
-        raise ValueError(f"cannot write the GIF {args.gif!r}: {problem}")
+        raise UserError(f"cannot write the GIF {args.gif!r}: {problem}")
     config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
     env = make_env(config.env, render_mode="human" if args.render else None)
     recorder = GifRecorder(env, args.gif_every) if args.gif else None
@@ -118,8 +119,8 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub) -> None:
-    from scratchpong.agent import add_arguments
-    from scratchpong.cli import positive
+    from scratchpong.commands.agent import add_arguments
+
 
     p = sub.add_parser("play", help="watch a saved policy play Pong, in a window or as an animated GIF",
                        description="Play Pong with the weights of a checkpoint and print each episode's score.")

@@ -19,7 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
-REFERENCE = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "karpathy_numpy.py"
+from scratchpong.commands.args import UserError, count, positive
+from scratchpong.runlog import Log, read_log
+
+# The yardstick lives with the tests (it imports NumPy, which scratchpong/ never does): there in a source checkout.
+REFERENCE = Path(__file__).resolve().parents[2] / "tests" / "reference" / "pg_pong_numpy.py"
 
 
 def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[str, float]:
@@ -44,21 +48,23 @@ def ours(env_id: str, episodes: int, seed: int, workers: int = 1) -> dict:
                "--episodes", str(episodes), "--seed", str(seed), "--checkpoint", str(Path(tmp) / "c.json"),
                "--log", str(log), "--save-every", "0", "--no-progress", "--workers", str(workers)]
         _, rss = run_child(cmd)
-        rows = [line.split(",") for line in log.read_text().splitlines()[1:]]
-    steps = sum(int(r[1]) for r in rows)
-    seconds = float(rows[-1][4])
+        return figures(read_log(log), rss)
+
+
+def figures(log: Log, rss: float) -> dict:
+    """Steps, training seconds, steps/s and peak RSS of one run, from its log."""
+    steps, seconds = int(sum(log["steps"])), log["seconds"][-1]
     return {"steps": steps, "seconds": seconds, "steps_per_s": steps / seconds, "peak_rss_mib": rss}
 
 
 def reference(env_id: str, episodes: int, seed: int, script: Path) -> dict:
-    """Run the NumPy yardstick with one BLAS thread; it prints `episode steps reward running seconds`."""
+    """Run the NumPy yardstick with one BLAS thread, the karpathy settings; steps/s from its log."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    out, rss = run_child([sys.executable, str(script), "--env", env_id, "--episodes", str(episodes),
-                          "--seed", str(seed)], env)
-    rows = [line.split() for line in out.splitlines() if line and line[0].isdigit()]
-    steps = sum(int(r[1]) for r in rows)
-    seconds = float(rows[-1][4])
-    return {"steps": steps, "seconds": seconds, "steps_per_s": steps / seconds, "peak_rss_mib": rss}
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "log.csv"
+        _, rss = run_child([sys.executable, str(script), "--env", env_id, "--episodes", str(episodes),
+                            "--seed", str(seed), "--log", str(log)], env)
+        return figures(read_log(log), rss)
 
 
 def env_only(env_id: str, steps: int, seed: int) -> float:
@@ -189,8 +195,9 @@ def step_costs(env_id: str, seed: int) -> dict:
 
 def measure(args: argparse.Namespace) -> dict:
     script = Path(args.reference)
-    if not script.exists():
-        raise ValueError(f"the NumPy yardstick {str(script)!r} is not there; give its path with --reference")
+    if not script.is_file():
+        raise UserError(f"the NumPy yardstick {str(script)!r} is not there (it ships with a source checkout, in "
+                        f"tests/reference/); give its path with --reference")
     result = {"env": args.env, "episodes": args.episodes, "seed": args.seed, "preset": "karpathy"}
     result["env_only_steps_per_s"] = env_only(args.env, args.env_steps, args.seed)
     result["rmsprop_update_seconds"] = rmsprop_seconds(args.seed)
@@ -248,14 +255,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub) -> None:
-    from scratchpong.cli import count, positive
-
     p = sub.add_parser("bench", help="speed and memory beside the NumPy yardstick, in one run")
     p.add_argument("--env", default="Pong-v0", help="env id for both trainers (default Pong-v0, Karpathy's)")
     p.add_argument("--episodes", type=positive, default=10, help="episodes each trainer plays (default 10)")
     p.add_argument("--seed", type=int, default=0, help="seed for both (default 0)")
     p.add_argument("--env-steps", type=count, default=3000, help="steps for the env-only figure (default 3000)")
     p.add_argument("--workers", type=positive, default=1, help="also time scratchpong with N worker processes")
-    p.add_argument("--reference", default=str(REFERENCE), help="path of karpathy_numpy.py (default ../shared/…)")
+    p.add_argument("--reference", default=str(REFERENCE),
+                   help="the NumPy yardstick pg_pong_numpy.py (default: tests/reference/ of this checkout)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=run)

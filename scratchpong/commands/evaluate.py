@@ -8,6 +8,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from scratchpong.commands.args import positive
 from scratchpong.episode import Trajectory
 
 
@@ -26,7 +27,7 @@ class Evaluation:
 
 def summarize(trajectories: Iterable[Trajectory]) -> Evaluation:
     """Mean, std, points and games won over the played episodes."""
-    from scratchpong.agent import points
+    from scratchpong.commands.agent import points
 
     scores, won, lost = [], 0, 0
     for traj in trajectories:
@@ -49,7 +50,7 @@ def report(ev: Evaluation, env_id: str, greedy: bool, seed: int) -> str:
 def cmd_eval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from scratchpong.agent import load_policy, play_episodes
+    from scratchpong.commands.agent import load_policy, play_episodes
     from scratchpong.env import make_env
 
     config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
@@ -68,8 +69,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub) -> None:
-    from scratchpong.agent import add_arguments
-    from scratchpong.cli import positive
+    from scratchpong.commands.agent import add_arguments
+
 
     p = sub.add_parser("eval", help="mean score of a saved policy over many episodes",
                        description="Play episodes with fixed weights; report the mean and std of the score, "

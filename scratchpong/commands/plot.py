@@ -3,50 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import math
 from pathlib import Path
 
-COLUMNS = ("episode", "steps", "reward", "running_reward", "seconds")
+from scratchpong.commands.args import UserError, positive
+from scratchpong.runlog import Log, read_log
+
 MISSING_MATPLOTLIB = "matplotlib is not installed: pip install 'scratchpong[plot]'"
-
-Log = dict[str, list[float]]  # column name -> one number per episode
-
-
-def read_log(path: str) -> Log:
-    """The log's columns as numbers; a one-line ValueError naming the file for anything else."""
-    where = f"log {path!r}"
-    if not Path(path).is_file():
-        raise ValueError(f"{where} does not exist" if not Path(path).exists() else f"{where} is not a file")
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ValueError(f"{where} has no column {', '.join(missing)}; a training log has the columns "
-                                 f"{','.join(COLUMNS)} (scratchpong train --log FILE)")
-            log: Log = {c: [] for c in COLUMNS}
-            for row in reader:
-                for c in COLUMNS:
-                    log[c].append(number(row[c], where, reader.line_num, c))
-    except (UnicodeDecodeError, csv.Error) as e:
-        raise ValueError(f"{where} is not a readable CSV file ({e})") from None
-    if not log["episode"]:
-        raise ValueError(f"{where} has no episodes yet")
-    return log
-
-
-def number(cell: str | None, where: str, line: int, column: str) -> float:
-    """One CSV cell as a float, or a ValueError naming the line and column."""
-    if cell is None or cell == "":
-        raise ValueError(f"{where} line {line}: the {column} cell is missing")
-    try:
-        value = float(cell)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise ValueError(f"{where} line {line}: {column} is {cell!r}, not a number")
-    return value
 
 
 def duration(seconds: float) -> str:
@@ -67,7 +29,7 @@ def plot(logs: dict[str, Log], out: str) -> None:
     try:
         import matplotlib
     except ImportError:
-        raise ValueError(MISSING_MATPLOTLIB) from None
+        raise UserError(MISSING_MATPLOTLIB) from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -118,8 +80,6 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub) -> None:
-    from scratchpong.cli import positive
-
     p = sub.add_parser("plot", help="plot learning curves from training logs (needs 'scratchpong[plot]')",
                        description="Plot the CSV logs of `scratchpong train --log`; several logs compare runs.")
     p.add_argument("logs", nargs="+", metavar="LOG.csv", help="training log(s): episode,steps,reward,running_reward,"

@@ -1,0 +1,84 @@
+"""A saved policy at work: load its weights from a checkpoint (or a shipped agent) and play episodes with them.
+
+Shared by `scratchpong play`, `eval` and `weights`: the same flags pick the policy,
+and episode n is played with `episode_rng(seed, n)`, so a (seed, episode) pair
+always replays the same game.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+
+from scratchpong import checkpoint
+from scratchpong.commands.args import UserError, positive
+from scratchpong.config import TrainConfig
+from scratchpong.episode import Trajectory, episode_rng, run_episode
+from scratchpong.matrix import Matrix, Vector
+
+DEFAULT_CHECKPOINT = "scratchpong.ckpt.json"
+PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
+STRONGEST = "pong"  # what --pretrained alone means: the strongest agent shipped
+HOW_TO_GET_ONE = "train one with `scratchpong train --preset demo`, or use --pretrained for the shipped agent"
+
+
+def pretrained_path(name: str) -> Path:
+    """The file of the shipped agent `name` (scratchpong/pretrained/NAME.json.gz)."""
+    return PRETRAINED_DIR / f"{name}.json.gz"
+
+
+def shipped() -> list[str]:
+    """The names of the agents shipped in scratchpong/pretrained/."""
+    return sorted(p.name.removesuffix(".json.gz") for p in PRETRAINED_DIR.glob("*.json.gz"))
+
+
+def add_policy_source(p: argparse.ArgumentParser) -> None:
+    """--checkpoint PATH or --pretrained [NAME]: where the weights come from."""
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--checkpoint", default=None,
+                        help=f"checkpoint to use (default {DEFAULT_CHECKPOINT})")
+    source.add_argument("--pretrained", nargs="?", const=STRONGEST, default=None, metavar="NAME",
+                        help=f"use an agent shipped in scratchpong/pretrained/: {', '.join(shipped())} "
+                             f"(alone: {STRONGEST}, the strongest)")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The flags that choose the policy and how it plays, common to `play` and `eval`."""
+    add_policy_source(p)
+    p.add_argument("--greedy", action="store_true",
+                   help="take UP when y_p > 0.5 instead of sampling the action like training does")
+    p.add_argument("--seed", type=int, default=0, metavar="S",
+                   help="episode n is played with the seed (S, n) (default 0)")
+    p.add_argument("--max-steps", type=positive, default=None, metavar="N",
+                   help="cut each episode after N steps (default: play to the end of the game)")
+
+
+def load_policy(path: str | None, pretrained: str | None) -> tuple[TrainConfig, Matrix, Vector]:
+    """(config, W1, W2) of a checkpoint or weights file, or of a shipped agent; a one-line error if there is none."""
+    if pretrained is not None:
+        if pretrained not in shipped():
+            raise UserError(f"no shipped agent {pretrained!r} in {PRETRAINED_DIR}; shipped: "
+                            f"{', '.join(shipped()) or 'none'}")
+        path = str(pretrained_path(pretrained))
+    elif path is None:
+        path = DEFAULT_CHECKPOINT
+        if not Path(path).exists():
+            raise UserError(f"no checkpoint {path!r} in this folder: {HOW_TO_GET_ONE}")
+    elif not Path(path).exists():
+        raise UserError(f"checkpoint {path!r} does not exist: {HOW_TO_GET_ONE}")
+    return checkpoint.load_weights(path)
+
+
+def play_episodes(
+    env, config: TrainConfig, W1: Matrix, W2: Vector, episodes: int, seed: int, greedy: bool = False,
+    max_steps: int | None = None,
+) -> Iterator[Trajectory]:
+    """Play episodes 0..episodes-1 with fixed weights, yielding each one's trajectory as it ends."""
+    for n in range(episodes):
+        yield run_episode(env, W1, W2, config.downscale, episode_rng(seed, n), greedy=greedy, max_steps=max_steps)
+
+
+def points(traj: Trajectory) -> tuple[int, int]:
+    """(points won, points lost) in an episode: its +1 and −1 rewards counted."""
+    return sum(1 for r in traj.rewards if r > 0), sum(1 for r in traj.rewards if r < 0)

@@ -1,0 +1,151 @@
+"""The `scratchpong` command: a thin argparse layer over the modules that do the work.
+
+Every mistake a user can make (a bad flag value, a typo'd env id, a missing or
+corrupt checkpoint or log) ends as one line on stderr and exit status 2. Anything
+else is a bug in scratchpong and ends in a traceback. SCRATCHPONG_DEBUG=1 shows the
+traceback for a user's mistake too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+from scratchpong.checkpoint import CheckpointError
+from scratchpong.commands import bench, evaluate, gradcheck, play, plot, walkthrough
+from scratchpong.commands.args import UserError, count, positive, program, real
+from scratchpong.config import PRESETS, ConfigError, TrainConfig, flag, preset
+from scratchpong.parallel import EpisodeWorkerError
+from scratchpong.runlog import LogError
+
+EXIT_USAGE = 2
+USER_ERRORS = (UserError, ConfigError, CheckpointError, LogError, OSError)
+
+
+# ---------------------------------------------------------------------- scratchpong train
+
+
+def add_train_parser(sub) -> None:
+    """`scratchpong train`: one flag per TrainConfig field, with the field's help and each preset's value."""
+    p = sub.add_parser("train", help="train the policy on Atari Pong",
+                       description="Train on real Atari Pong. Unset flags take the preset's value.")
+    p.add_argument("--preset", choices=list(PRESETS), default=None,
+                   help=f"the starting values of every setting below (default karpathy: pg-pong.py's settings); "
+                        f"one of {', '.join(PRESETS)}")
+    kinds = {"int": int, "float": real, "str": str, "int | None": count}
+    for f in fields(TrainConfig):
+        values = ", ".join(f"{name} {getattr(c, f.name)}" for name, c in PRESETS.items())
+        p.add_argument(flag(f.name), dest=f.name, type=kinds[str(f.type)], default=None,
+                       help=f"{f.metadata['help']} ({values})")
+    p.add_argument("--checkpoint", default="scratchpong.ckpt.json",
+                   help="checkpoint file (JSON; .json.gz for gzip) (default scratchpong.ckpt.json)")
+    p.add_argument("--save-every", type=count, default=100,
+                   help="save every N episodes (default 100; 0: only at the end)")
+    p.add_argument("--resume", action="store_true", help="continue the run saved in --checkpoint")
+    p.add_argument("--log", default=None,
+                   help="CSV log, one row per episode: episode,steps,reward,running_reward,seconds")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar; one summary line per batch instead")
+    p.add_argument("--workers", type=positive, default=None,
+                   help="processes that play a batch's episodes at once (default: cores, at most the batch size; "
+                        "1: the serial path). Any number gives the same weights.")
+    p.set_defaults(func=cmd_train)
+
+
+def check_writable(path: Path | None, what: str) -> None:
+    """Fail now, not at the first save, if `path` cannot be written."""
+    if path is not None and (path.is_dir() or not path.parent.is_dir()):
+        raise UserError(f"cannot write the {what} {str(path)!r}: "
+                        f"{'it is a folder' if path.is_dir() else 'its folder does not exist'}")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from scratchpong.env import make_env
+    from scratchpong.parallel import EpisodePool, default_workers
+    from scratchpong.runner import run_training
+    from scratchpong.train import TrainState, serial_episodes
+
+    ckpt, log = Path(args.checkpoint), Path(args.log) if args.log else None
+    check_writable(ckpt, "checkpoint")
+    check_writable(log, "log")
+    given = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if getattr(args, f.name) is not None}
+    if args.resume:
+        state = TrainState.resume(ckpt, PRESETS[args.preset] if args.preset else None, **given)
+    else:
+        for path, what in ((ckpt, "checkpoint"), (log, "log")):
+            if path is not None and path.exists():
+                raise UserError(f"{what} {str(path)!r} already exists: add --resume to continue that run, "
+                                f"or name a new file with --{what}")
+        state = TrainState.new(preset(args.preset or "karpathy", **given))
+    config = state.config
+    if config.episodes is not None and state.episode >= config.episodes:
+        print(f"nothing to do: {state.episode} episodes are played already and --episodes is {config.episodes}. "
+              f"Give a larger --episodes to train further.")
+        return 0
+    workers = args.workers if args.workers is not None else default_workers(config.batch_size)
+    print(f"training on {config.env}: {config.hidden} hidden units, "
+          f"{'80x80' if config.downscale == 2 else '40x40'} inputs, batch {config.batch_size}, lr {config.lr:g}, "
+          f"seed {config.seed}, {workers} worker{'s' if workers > 1 else ''}, from episode {state.episode} to "
+          f"{config.episodes if config.episodes is not None else 'Ctrl-C'}")
+    run = {"checkpoint_path": ckpt, "log_path": log, "save_every": args.save_every,
+           "progress": not args.no_progress, "resumed": args.resume}
+    if workers == 1:  # the serial path, the one to read
+        env = make_env(config.env)
+        try:
+            finished = run_training(state, lambda st, episodes: serial_episodes(st, env, episodes), **run)
+        finally:
+            env.close()
+    else:
+        with EpisodePool(config.env, workers) as pool:
+            finished = run_training(state, pool.collect, **run)
+    print(f"{'done' if finished else 'interrupted'} at episode {state.episode}, running reward "
+          f"{state.running_reward if state.running_reward is not None else float('nan'):.3f}; "
+          f"checkpoint saved to {str(ckpt)!r}" + (f", log in {args.log!r}" if args.log else ""))
+    print(next_steps(ckpt, args.log, config, state.episode, finished))
+    return 0
+
+
+def next_steps(ckpt: Path, log: str | None, config: TrainConfig, episode: int, finished: bool) -> str:
+    """The commands to go on from here, spelled the way scratchpong was started (so they work where the user is)."""
+    me = program()
+    with_log = f" --log {log}" if log else ""
+    if not finished:  # to finish what was asked
+        target = f" --episodes {config.episodes}" if config.episodes is not None else ""
+        return f"to resume: {me} train --resume --checkpoint {ckpt}{target}{with_log}"
+    lines = [f"to train 1000 more episodes: {me} train --resume --checkpoint {ckpt} --episodes {episode + 1000}"
+             f"{with_log}",
+             f"watch it play: {me} play --checkpoint {ckpt} --gif pong.gif",
+             f"score it: {me} eval --checkpoint {ckpt} --episodes 20 --greedy"]
+    if log:
+        lines.append(f"see the curve: {me} plot {log} -o curve.png")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- the parser and main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scratchpong", description="Karpathy's Pong policy gradient in pure Python: "
+                                     "check its derivation, train it, watch it, measure it.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    gradcheck.add_parser(sub)
+    add_train_parser(sub)
+    for command in (play, evaluate, plot, walkthrough, bench):
+        command.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:  # outside the training loop, which saves and returns on its own
+        print(f"scratchpong {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except (*USER_ERRORS, EpisodeWorkerError) as e:
+        if os.environ.get("SCRATCHPONG_DEBUG") or (isinstance(e, EpisodeWorkerError) and e.is_bug):
+            raise  # a worker that raised is a bug: its traceback is attached as the cause
+        print(f"scratchpong {args.command}: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
