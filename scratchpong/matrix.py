@@ -1,4 +1,5 @@
-"""A tiny list-based linear-algebra kit: just what the two-layer policy needs.
+"""A tiny list-based linear-algebra kit: the products and sums the policy runs on, and a few textbook
+operations (matmul, outer, transpose, add, scale) that state the laws the tests check them by.
 
 Vectors are ``list[float]``; a matrix is a list of rows, so ``W[i][j]`` is row i,
 column j. Following the derivation, ``x`` is a *row* vector and ``x*W`` is the

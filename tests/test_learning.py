@@ -11,7 +11,9 @@ from scratchpong.episode import Trajectory, episode_gradient
 from scratchpong.policy import eq2_dlogp_dLip3, policy_forward
 from scratchpong.rmsprop import rmsprop_W1, rmsprop_W2
 
-PATTERNS = [[(0, 1.0), (2, 1.0)], [(1, 1.0), (2, 1.0)]]  # pixel 2 is on in both: the network must use 0 and 1
+# Like difference frames: pixels turn on (+1) and off (−1). Pixel 2 turns on in both patterns, so the network
+# must tell them apart by pixels 0 and 1, which change in opposite directions.
+PATTERNS = [[(0, 1.0), (1, -1.0), (2, 1.0)], [(0, -1.0), (1, 1.0), (2, 1.0)]]
 
 
 def play(W1, W2, rng, steps=20) -> Trajectory:

@@ -28,17 +28,31 @@ class Hang(Exception):
 
 @contextmanager
 def time_limit(seconds: float, exc=Hang):
-    """Raise `exc` in the main thread if the block takes longer than `seconds`."""
+    """Raise `exc` in the main thread if the block takes longer than `seconds`.
+
+    Nests: an inner limit puts the outer one back, with what is left of it, when it ends.
+    """
     def ring(signum, frame):
         raise exc(f"still running after {seconds} s")
 
+    outer_left = signal.getitimer(signal.ITIMER_REAL)[0]  # 0.0 when no limit is running
+    started = time.monotonic()
     old = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer_left) if outer_left else seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+        if outer_left:
+            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 1e-3))
+
+
+def test_an_inner_time_limit_leaves_the_outer_one_running():
+    with pytest.raises(Hang, match="after 0.3 s"), time_limit(0.3):
+        with time_limit(5.0, KeyboardInterrupt):
+            pass
+        time.sleep(2.0)  # the outer 0.3 s must still ring
 
 
 def gone(pid: int) -> bool:
