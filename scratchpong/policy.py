@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import random
+from operator import mul
 from typing import NamedTuple
 
 from scratchpong.matrix import Matrix, SparseVector, Vector, dot, signed_sum, sparse_vecmat, vecmat, vector_sum
@@ -183,6 +184,22 @@ def eq6_dW1(xs: list[SparseVector], dL_ip2s: list[Vector], H: int) -> dict[int, 
     return {i: signed_sum(plus.get(i, []), minus.get(i, []), H) for i in sorted(plus.keys() | minus.keys())}
 
 
+def eq7_dx(dL_ip2: Vector, W1: Matrix) -> Vector:
+    """eq.7, one step past the seed: d/dx_i = Σ_j W1[i][j] · (d/dL_ip2)_j, because L_ip2 = x*W1; D entries.
+
+    Training never needs it (x is data, not a weight). It says which pixels, if they
+    changed, would move the output, and how much: see `saliency`.
+
+    >>> eq7_dx([0.5, 0.0], [[1.0, 9.0], [-2.0, 9.0]])
+    [0.5, -1.0]
+    """
+    if W1 and len(W1[0]) != len(dL_ip2):
+        raise ValueError(f"eq7: W1 has {len(W1[0])} columns but d/dL_ip2 has {len(dL_ip2)} entries")
+    alive = [j for j, g in enumerate(dL_ip2) if g != 0.0]  # dead units pass nothing back (eq.5)
+    g = [dL_ip2[j] for j in alive]
+    return [sum(map(mul, [row[j] for j in alive], g)) for row in W1]
+
+
 # ---------------------------------------------------------------- the backward pass, written once
 
 
@@ -228,6 +245,15 @@ def policy_backward(
 def as_pairs(x: Vector | SparseVector) -> SparseVector:
     """x as sparse (index, value) pairs, whether it came dense or sparse."""
     return x if is_sparse(x) or not x else [(i, xi) for i, xi in enumerate(x) if xi != 0.0]  # type: ignore[return-value]
+
+
+def saliency(W1: Matrix, W2: Vector, x: Vector | SparseVector) -> Vector:
+    """dL_ip3/dx_i = Σ_j W1[i][j] · W2[j] · [L_ip2,j > 0]: eq.4 and eq.5 from dL_ip3 = 1, then eq.7.
+
+    Positive where turning pixel i on would push the agent towards UP, negative towards DOWN.
+    """
+    fwd = policy_forward(W1, W2, x)
+    return eq7_dx(step_backward(1.0, fwd.h, W2).dL_ip2, W1)
 
 
 def gradients(W1: Matrix, W2: Vector, x: Vector | SparseVector, y_a: float, advantage: float = 1.0):

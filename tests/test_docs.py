@@ -15,11 +15,11 @@ DOCS = ROOT / "docs"
 PACKAGE = ROOT / "scratchpong"
 DERIVATION = DOCS / "derivation.md"
 WALKTHROUGH = DOCS / "walkthrough.md"
-TAGS = [f"eq.{n}" for n in range(1, 7)]
+TAGS = [f"eq.{n}" for n in range(1, 8)]
 # [`name`](../scratchpong/module.py), optionally with a #fragment
 CODE_LINK = re.compile(r"\[`([A-Za-z_][A-Za-z0-9_]*)`\]\(\.\./scratchpong/([A-Za-z0-9_/]+)\.py(?:#[^)]*)?\)")
 EQ_FUNCTIONS = ["eq1_dlogp_dLop3", "eq2_dlogp_dLip3", "eq3_dW2", "eq4_dlogp_dLop2", "eq5_dlogp_dLip2",
-                "eq6_dW1"]
+                "eq6_dW1", "eq7_dx"]
 
 
 def code_links(text: str) -> list[tuple[str, str]]:
@@ -43,7 +43,7 @@ def test_every_tag_is_in_the_derivation(tag):
     assert tag in DERIVATION.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("n", range(1, 7))
+@pytest.mark.parametrize("n", range(1, 8))
 def test_each_equation_function_names_its_tag_first(n):
     """eqN_… in policy.py opens its docstring with "eq.N", so the code and the docs number alike."""
     funcs = [getattr(policy, name) for name in EQ_FUNCTIONS if name.startswith(f"eq{n}_")]
@@ -53,7 +53,7 @@ def test_each_equation_function_names_its_tag_first(n):
 
 
 @pytest.mark.parametrize("name", EQ_FUNCTIONS + ["policy_forward", "log_prob", "step_backward", "policy_backward",
-                                                 "gradients", "log_sigm", "sigm", "init_weights"])
+                                                 "gradients", "log_sigm", "sigm", "init_weights", "saliency"])
 def test_the_derivation_links_every_policy_function(name):
     assert (name, "policy") in code_links(DERIVATION.read_text(encoding="utf-8"))
 

@@ -75,3 +75,15 @@ def test_a_frame_of_the_wrong_shape_or_type_is_refused(frame, expected):
 def test_bad_downscale_is_refused(frames):
     with pytest.raises(ValueError, match="downscale must be 2"):
         prepro(frames[0], 3)
+
+
+@pytest.mark.parametrize("background", [144, 109])
+def test_both_background_colours_are_erased_and_everything_else_kept(background):
+    """Today's ALE Pong draws its field in red 144 only; 109 is pg-pong's second background, erased all the same."""
+    field = bytearray([background, 72, 17] * (210 * 160))
+    for r in range(50, 66):  # a 16-row paddle in column 140, red 92
+        field[(r * 160 + 140) * 3] = 92
+    frame = memoryview(field).cast("B", (210, 160, 3))
+    got = prepro(frame, 2)
+    on = [i for i, v in enumerate(got) if v]
+    assert on == [(r - 35) // 2 * 80 + 70 for r in range(51, 66, 2)]  # rows 35, 37, ... are kept

@@ -71,6 +71,30 @@ def test_the_score_bar_is_drawn_above_the_game():
     assert captioned.crop((0, play.BAR_HEIGHT, WIDTH, play.BAR_HEIGHT + HEIGHT)).getbbox() is None
 
 
+def test_play_saliency_paints_the_gif(tiny, tmp_path, capsys):
+    gif = tmp_path / "saliency.gif"
+    assert main(["play", "--checkpoint", tiny, "--max-steps", "20", "--gif", str(gif), "--saliency"]) == 0
+    with Image.open(gif) as im:
+        assert im.n_frames == 11 and im.size == (WIDTH, play.BAR_HEIGHT + HEIGHT)
+    assert "--gif" in one_line_error(capsys, ["play", "--checkpoint", tiny, "--saliency"])
+
+
+def test_saliency_is_red_towards_up_blue_towards_down_and_leaves_the_objects_visible():
+    field = bytes([144, 72, 17] * (WIDTH * HEIGHT))  # an empty brown field
+    image = play.frame_image(field, ("", ""))
+    s = [0.0] * 1600
+    s[0], s[1] = 1.0, -1.0  # top-left pixels of the 40x40 input: pushes UP, pushes DOWN
+    painted = play.paint_saliency(image, s, 4).convert("RGB")
+    up = painted.getpixel((1, play.BAR_HEIGHT + 35 + 1))
+    down = painted.getpixel((5, play.BAR_HEIGHT + 35 + 1))
+    zero = painted.getpixel((80, play.BAR_HEIGHT + 100))
+    assert up[0] > 200 > up[2] and down[2] > 200 > down[0] and max(zero) < 60
+    paddle = bytearray(field)
+    paddle[(100 * WIDTH + 140) * 3 : (100 * WIDTH + 140) * 3 + 3] = bytes([92, 186, 92])
+    painted = play.paint_saliency(play.frame_image(bytes(paddle), ("", "")), s, 4).convert("RGB")
+    assert painted.getpixel((140, play.BAR_HEIGHT + 100))[1] > 150  # the green paddle pixel shows through
+
+
 def test_play_without_pygame_says_how_to_get_it(tiny, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "pygame", None)
     assert "scratchpong[render]" in one_line_error(capsys, ["play", "--checkpoint", tiny, "--render"])

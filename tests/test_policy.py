@@ -17,6 +17,7 @@ from tests.strategies import (
     kink_free_networks,
     label,
     networks,
+    off_the_kink,
     pixel,
     sparse_of,
     weight,
@@ -54,7 +55,7 @@ def test_eq2_matches_finite_difference_even_when_saturated(z, y_a):
     assert gradcheck.close(policy.eq2_dlogp_dLip3(y_a, policy.sigm(z)), numeric[0])
 
 
-@pytest.mark.parametrize("key", ["eq.1", "eq.2", "eq.3", "eq.4", "eq.5", "eq.6", "dW1", "dW2"])
+@pytest.mark.parametrize("key", ["eq.1", "eq.2", "eq.3", "eq.4", "eq.5", "eq.6", "eq.7", "saliency", "dW1", "dW2"])
 @given(net=kink_free_networks())
 def test_each_equation_and_the_whole_network_match_finite_differences(key, net):
     W1, W2, x, y_a = net
@@ -216,3 +217,16 @@ def test_eq6_summed_by_pixel_equals_the_outer_products_added_step_by_step(ep):
     assert set(summed) == {i for x in xs for i, _ in x}
     for i in range(D):
         assert summed.get(i, [0.0] * H) == pytest.approx(step_by_step[i], rel=1e-12, abs=1e-15)
+
+
+@given(net=kink_free_networks())
+def test_saliency_of_a_sparse_frame_equals_the_dense_one_and_the_finite_difference(net):
+    """play --saliency feeds sparse difference frames: same numbers as dense, and dL_ip3/dx numerically."""
+    W1, W2, x, _ = net
+    x = [1.0 if v > 0.3 else -1.0 if v < -0.3 else 0.0 for v in x]  # ±1 pixels, like a difference frame
+    x[0] = x[0] or 1.0  # at least one pixel changed, so off_the_kink keeps x as it is
+    W1, x = off_the_kink(W1, x)
+    dense = policy.saliency(W1, W2, x)
+    assert policy.saliency(W1, W2, sparse_of(x)) == dense
+    numeric = gradcheck.central_difference(lambda v: policy.policy_forward(W1, W2, v).L_ip3, x)
+    assert all(gradcheck.close(a, n) for a, n in zip(dense, numeric))

@@ -83,9 +83,10 @@ class Row:
 
 
 def check(W1: Matrix, W2: Vector, x: Vector, y_a: float, eps: float = EPS, only: set[str] | None = None) -> list[Row]:
-    """Analytic against numeric for eq.1–eq.6 and the whole network's dW1, dW2 (keys in `only`, default all).
+    """Analytic against numeric for eq.1–eq.7, the input saliency and the whole network's dW1, dW2.
 
-    Keys: "eq.1" … "eq.6", "dW1", "dW2". eq.1 needs 0 < y_p < 1 with room for ±eps.
+    Keys (for `only`; default all): "eq.1" … "eq.7", "saliency", "dW1", "dW2". eq.1 needs 0 < y_p < 1
+    with room for ±eps.
     """
     H = len(W2)
     fwd = policy.policy_forward(W1, W2, x)
@@ -115,6 +116,10 @@ def check(W1: Matrix, W2: Vector, x: Vector, y_a: float, eps: float = EPS, only:
         "eq.6": ("eq.6 dlogP/dW1", lambda: flatten(dense_rows(policy.eq6_dW1([policy.as_pairs(x)], [step.dL_ip2], H),
                                                                 len(W1), H)),
                  lambda: central_difference(logp_of_W1, flatten(W1), eps)),
+        "eq.7": ("eq.7 dlogP/dx", lambda: policy.eq7_dx(step.dL_ip2, W1),
+                 lambda: central_difference(lambda v: policy.log_prob(W1, W2, v, y_a), x, eps)),
+        "saliency": ("saliency dL_ip3/dx", lambda: policy.saliency(W1, W2, x),
+                     lambda: central_difference(lambda v: policy.policy_forward(W1, W2, v).L_ip3, x, eps)),
         "dW1": ("network dW1", lambda: flatten(policy.gradients(W1, W2, x, y_a)[0]),
                 lambda: central_difference(logp_of_W1, flatten(W1), eps)),
         "dW2": ("network dW2", lambda: policy.gradients(W1, W2, x, y_a)[1],

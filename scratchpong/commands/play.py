@@ -9,11 +9,14 @@ import sys
 from pathlib import Path
 
 from scratchpong.commands.args import UserError, positive
-from scratchpong.frames import HEIGHT, WIDTH
+from scratchpong.frames import CROP_TOP, HEIGHT, WIDTH, difference, prepro
+from scratchpong.matrix import Matrix, Vector
+from scratchpong.policy import saliency
 
 BAR_HEIGHT = 14  # the strip above the game where the score so far is written
 FRAME_MS = 70  # GIF frame duration: with --gif-every 2 on v5 (4 emulator frames of 1/60 s a step) ~1.9x real time
 BAR_COLOR, TEXT_COLOR = (0, 0, 0), (236, 236, 236)
+FIELD_RED = 144  # red value of Pong's brown field (frames.BACKGROUND)
 
 
 class GifRecorder:
@@ -55,6 +58,58 @@ class GifRecorder:
 
     def caption(self) -> tuple[str, str]:
         return f"won {self.won}  lost {self.lost}", f"ep {self.episode}  step {self.step_no}"
+
+
+class SaliencyRecorder(GifRecorder):
+    """A GifRecorder that paints each kept frame with the policy's saliency dL_ip3/dx for the input it sees there:
+    red where a pixel turning on would push the agent towards UP, blue towards DOWN."""
+
+    def __init__(self, env, every: int, W1: Matrix, W2: Vector, downscale: int) -> None:
+        super().__init__(env, every)
+        self.W1, self.W2, self.downscale = W1, W2, downscale
+        self.prev: bytes | None = None  # the previous observation, preprocessed, as run_episode keeps it
+
+    def reset(self, **kwargs):
+        self.prev = None
+        return super().reset(**kwargs)
+
+    def keep(self, obs) -> None:
+        cur = prepro(obs, self.downscale)
+        s = saliency(self.W1, self.W2, difference(cur, self.prev))  # the decision made on this very frame
+        self.prev = cur
+        self.frames.append(paint_saliency(frame_image(obs, self.caption()), s, self.downscale))
+        self.pending = None
+
+    def step(self, action):
+        out = super().step(action)
+        if self.pending is not None:  # skipped in the GIF, but the next kept frame is diffed against it
+            self.prev = prepro(self.pending, self.downscale)
+        return out
+
+
+def paint_saliency(image, s: Vector, downscale: int):
+    """`image` (a frame_image) with s laid over the playing field: red for s > 0, blue for s < 0.
+
+    Opacity grows with |s|², scaled to each frame's 98th percentile of |s|, so the strongest pixels stand
+    out; the paddles and the ball are drawn on top in their own colours.
+    """
+    from PIL import Image, ImageOps
+
+    side = WIDTH // downscale
+    sizes = sorted(map(abs, s))
+    top = (sizes[int(0.98 * (len(sizes) - 1))] if sizes else 0.0) or 1.0
+    rgba = bytearray()
+    for v in s:
+        alpha = int(255 * min(1.0, abs(v) / top) ** 2)
+        rgba += bytes((255, 40, 10, alpha) if v > 0 else (20, 120, 255, alpha))
+    overlay = Image.frombytes("RGBA", (side, side), bytes(rgba)).resize((WIDTH, WIDTH), Image.Resampling.NEAREST)
+    rgb = image.convert("RGB")
+    grey = ImageOps.grayscale(rgb).point(lambda v: v // 3)  # the field dimmed, so the colours read
+    out = Image.merge("RGBA", (grey, grey, grey, Image.new("L", grey.size, 255)))
+    out.alpha_composite(overlay, (0, BAR_HEIGHT + CROP_TOP))
+    objects = rgb.getchannel("R").point(lambda v: 0 if v == FIELD_RED else 255)  # paddles, ball, walls, score
+    out.paste(rgb, (0, 0), objects)
+    return out.convert("P", palette=Image.Palette.ADAPTIVE, colors=64)
 
 
 def frame_image(obs, caption: tuple[str, str]):
@@ -99,7 +154,12 @@ def cmd_play(args: argparse.Namespace) -> int:
         raise UserError(f"cannot write the GIF {args.gif!r}: {problem}")
     config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
     env = make_env(config.env, render_mode="human" if args.render else None)
-    recorder = GifRecorder(env, args.gif_every) if args.gif else None
+    if args.saliency and not args.gif:
+        raise UserError("--saliency draws on the GIF: add --gif FILE")
+    if args.saliency:
+        recorder = SaliencyRecorder(env, args.gif_every, W1, W2, config.downscale)
+    else:
+        recorder = GifRecorder(env, args.gif_every) if args.gif else None
     mode = "greedy" if args.greedy else "sampled"
     print(f"playing {args.episodes} episode(s) of {config.env} ({mode} actions, seed {args.seed})")
     try:
@@ -129,6 +189,9 @@ def add_parser(sub) -> None:
     p.add_argument("--gif", default=None, metavar="FILE", help="write the game, with the score, as an animated GIF")
     p.add_argument("--gif-every", type=positive, default=2, metavar="K",
                    help="keep every K-th step's frame in the GIF (default 2; 1 keeps all)")
+    p.add_argument("--saliency", action="store_true",
+                   help="paint each GIF frame with dL_ip3/dx: red where a pixel turning on would push the agent "
+                        "towards UP, blue towards DOWN (docs/derivation.md, eq.7)")
     p.add_argument("--render", action="store_true",
                    help="show the game in a window (needs a display and pip install 'scratchpong[render]')")
     p.set_defaults(func=cmd_play)

@@ -87,6 +87,8 @@ class Trace:
     eq4: Vector
     eq5: Vector
     eq6: Matrix
+    eq7: Vector
+    saliency: Vector
 
 
 def trace(seed: int = SEED) -> Trace:
@@ -105,6 +107,8 @@ def trace(seed: int = SEED) -> Trace:
         eq4=step.dL_op2,
         eq5=step.dL_ip2,
         eq6=gradcheck.dense_rows(eq6, D, H),
+        eq7=policy.eq7_dx(step.dL_ip2, W1),
+        saliency=policy.saliency(W1, W2, x),
     )
 
 
@@ -223,6 +227,13 @@ def backward(t: Trace) -> str:
              "x[i] times an entry of eq.5, whatever the sign of x[i]. Only rows of non-zero pixels are computed: "
              "a difference frame is mostly zeros, and its pixels are ±1, so training takes the lines just above "
              "this one, which add (+1) or subtract (−1) eq.5 with no multiplication."),
+        step("eq.7: ∂ log P / ∂ x = eq.5 · W1ᵀ  (D entries; one step past the seed)", policy.eq7_dx, POLICY,
+             "return [sum(map(mul",
+             [f"x[{i}]: {num(v)}" for i, v in enumerate(t.eq7)]
+             + ["", "saliency, the same chain started from L_ip3 instead of log P (eq.2 replaced by 1):"]
+             + [f"∂ L_ip3 / ∂ x[{i}] = {num(v)}" for i, v in enumerate(t.saliency)],
+             "Training never uses eq.7; `scratchpong play --saliency` draws the saliency over the game. A positive "
+             "entry means a larger x[i] would raise the logit, and so P(UP)."),
     ])
 
 
