@@ -1,6 +1,6 @@
-"""The training log, one CSV row per episode: its columns, how a run writes it, and how tools read it back.
+"""The training logs: one CSV row per episode, and one per greedy evaluation during training (`--eval-every`).
 
-The columns are defined here once; `scratchpong plot`, `scratchpong bench` and the
+Their columns are defined here once; `scratchpong plot`, `scratchpong bench` and the
 trainer all go through this module.
 """
 
@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TextIO
 
 LOG_FIELDS = ("episode", "steps", "reward", "running_reward", "seconds")
+# After `episode` episodes of training: `games` greedy games with fixed weights, their mean score and spread.
+EVAL_FIELDS = ("episode", "games", "mean", "std", "games_won", "points_won", "points_lost", "seconds", "eval_seconds")
 
 Log = dict[str, list[float]]  # column name -> one number per episode
 
@@ -21,30 +23,35 @@ class LogError(ValueError):
     """A log file that cannot be used; the message names the file and the problem."""
 
 
-def open_log(path: str | os.PathLike, keep_through: int | None) -> TextIO:
-    """Open the log for appending. On resume (`keep_through` = the checkpoint's episode), rows after it go first:
+def open_log(path: str | os.PathLike, keep_through: int | None, columns: tuple[str, ...] = LOG_FIELDS) -> TextIO:
+    """Open a log for appending. On resume (`keep_through` = the checkpoint's episode), rows after it go first:
 
     those episodes will be played again, exactly as before, and logged again.
     """
     path = Path(path)
     if keep_through is not None and path.exists() and path.stat().st_size:
-        with open(path, newline="") as f:
-            reader = csv.DictReader(f)
-            if tuple(reader.fieldnames or ()) != LOG_FIELDS:  # not ours: leave it alone
-                raise LogError(f"log {str(path)!r} is not a scratchpong training log (its header is not "
-                               f"{','.join(LOG_FIELDS)}); name another file with --log")
-            rows = [r for r in reader if r["episode"].isdecimal() and int(r["episode"]) <= keep_through]
+        rows = [r for r in read_rows(path, columns) if int(r["episode"]) <= keep_through]
         tmp = path.with_name(f".{path.name}.tmp")
         with open(tmp, "w", newline="") as f:
-            writer = csv.DictWriter(f, LOG_FIELDS, extrasaction="ignore")
+            writer = csv.DictWriter(f, columns, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
         os.replace(tmp, path)
     new = not path.exists() or path.stat().st_size == 0
     f = open(path, "a", newline="")
     if new:
-        f.write(",".join(LOG_FIELDS) + "\n")
+        f.write(",".join(columns) + "\n")
     return f
+
+
+def read_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of one of our logs as text, or a LogError if its header is not `columns` (it is not ours)."""
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        if tuple(reader.fieldnames or ()) != columns:  # not ours: leave it alone
+            raise LogError(f"log {str(path)!r} is not the scratchpong log expected here (its header is not "
+                           f"{','.join(columns)}); name another file")
+        return [r for r in reader if (r["episode"] or "").isdecimal()]
 
 
 def write_row(f: TextIO, episode: int, steps: int, reward: float, running_reward: float, seconds: float) -> None:
@@ -53,21 +60,28 @@ def write_row(f: TextIO, episode: int, steps: int, reward: float, running_reward
     f.flush()
 
 
-def read_log(path: str | os.PathLike) -> Log:
-    """The log's columns as numbers; a one-line LogError naming the file for anything else."""
+def write_eval_row(f: TextIO, episode: int, ev, seconds: float, eval_seconds: float) -> None:
+    """Append one evaluation (an `evaluation.Evaluation`) made after `episode` episodes, and flush it."""
+    f.write(f"{episode},{ev.episodes},{ev.mean:.4f},{ev.std:.4f},{ev.games_won},{ev.points_won},{ev.points_lost},"
+            f"{seconds:.2f},{eval_seconds:.2f}\n")
+    f.flush()
+
+
+def read_log(path: str | os.PathLike, columns: tuple[str, ...] = LOG_FIELDS) -> Log:
+    """A log's columns as numbers; a one-line LogError naming the file for anything else."""
     where = f"log {str(path)!r}"
     if not Path(path).is_file():
         raise LogError(f"{where} does not exist" if not Path(path).exists() else f"{where} is not a file")
     try:
         with open(path, newline="", encoding="utf-8") as f:
             reader = csv.DictReader(f)
-            missing = [c for c in LOG_FIELDS if c not in (reader.fieldnames or [])]
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
             if missing:
-                raise LogError(f"{where} has no column {', '.join(missing)}; a training log has the columns "
-                               f"{','.join(LOG_FIELDS)} (scratchpong train --log FILE)")
-            log: Log = {c: [] for c in LOG_FIELDS}
+                raise LogError(f"{where} has no column {', '.join(missing)}; this log should have the columns "
+                               f"{','.join(columns)} (scratchpong train --log FILE, --eval-log FILE)")
+            log: Log = {c: [] for c in columns}
             for row in reader:
-                for c in LOG_FIELDS:
+                for c in columns:
                     log[c].append(number(row[c], where, reader.line_num, c))
     except (UnicodeDecodeError, csv.Error) as e:
         raise LogError(f"{where} is not a readable CSV file ({e})") from None

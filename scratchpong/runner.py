@@ -1,4 +1,4 @@
-"""The plumbing around `train.train`: the CSV log, the progress bar, saving, and stopping cleanly.
+"""The plumbing around `train.train`: the CSV logs, the progress bar, greedy evaluations, saving, stopping cleanly.
 
 Saves every `save_every` episodes, at the end, and on Ctrl-C or SIGTERM. The episode
 being played when a stop comes is dropped: its number is played again on resume,
@@ -9,17 +9,31 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
+from scratchpong.evaluation import play_episodes, summarize
 from scratchpong.interrupts import sigterm_as_interrupt
-from scratchpong.runlog import open_log, write_row
+from scratchpong.runlog import EVAL_FIELDS, open_log, read_rows, write_eval_row, write_row
 from scratchpong.train import Collector, EpisodeResult, TrainState, train
+
+EVAL_SEED = 0  # game n of every evaluation is played with episode_rng(0, n), as `scratchpong eval` plays it
+
+
+@dataclass
+class Evals:
+    """Greedy evaluations during training: every `every` episodes (at a batch's end), `games` games, one CSV row."""
+
+    every: int
+    path: str | os.PathLike
+    games: int = 20
 
 
 def run_training(
     state: TrainState, collect: Collector, checkpoint_path: str | os.PathLike,
     log_path: str | os.PathLike | None = None, save_every: int = 100, progress: bool = True,
-    say: Callable[[str], None] = print, resumed: bool = False,
+    say: Callable[[str], None] = print, resumed: bool = False, evals: Evals | None = None,
 ) -> bool:
     """Train until `state.config.episodes` (or forever); True if it ran to the end, False if stopped by a signal."""
     from tqdm import tqdm
@@ -45,9 +59,14 @@ def run_training(
         if save_every and state.episode % save_every == 0:
             state.save(checkpoint_path)
 
+    evaluator = Evaluator(evals, state, resumed, say) if evals else None
+    if evaluator:
+        collect = evaluator.around(collect, clock)
     try:
         with sigterm_as_interrupt():  # `kill PID` stops a run the way Ctrl-C does
             train(state, collect, after_episode)
+            if evaluator:
+                evaluator.maybe(state, clock)  # the last batch's weights
         finished = True
     except KeyboardInterrupt:
         finished = False
@@ -55,5 +74,49 @@ def run_training(
         bar.close()
         if log:
             log.close()
+        if evaluator:
+            evaluator.close()
         state.save(checkpoint_path)
     return finished
+
+
+class Evaluator:
+    """Runs `Evals` between batches, outside the training clock; a stop during one simply drops it."""
+
+    def __init__(self, evals: Evals, state: TrainState, resumed: bool, say: Callable[[str], None]):
+        self.evals, self.say, self.env = evals, say, None
+        path = Path(evals.path)
+        old = read_rows(path, EVAL_FIELDS) if resumed and path.exists() and path.stat().st_size else []
+        self.done = {int(r["episode"]) for r in old if int(r["episode"]) <= state.episode}
+        self.log = open_log(path, state.episode if resumed else None, EVAL_FIELDS)
+
+    def around(self, collect: Collector, clock: dict) -> Collector:
+        """`collect`, with an evaluation first whenever one is due (the weights are those of the batch to come)."""
+        def collect_after_eval(state: TrainState, episodes: Iterable[int]) -> Iterator[EpisodeResult]:
+            self.maybe(state, clock)
+            return collect(state, episodes)
+        return collect_after_eval
+
+    def maybe(self, state: TrainState, clock: dict) -> None:
+        """Evaluate the current weights if `every` divides the episode count and no row for it exists yet."""
+        e = state.episode
+        if not e or e % self.evals.every or e in self.done or state.batch_episodes:
+            return
+        from scratchpong.env import make_env
+
+        t = time.perf_counter()
+        if self.env is None:
+            self.env = make_env(state.config.env)
+        ev = summarize(play_episodes(self.env, state.config.downscale, state.W1, state.W2, self.evals.games,
+                                     EVAL_SEED, greedy=True))
+        spent = time.perf_counter() - t
+        clock["last"] += spent  # not training time
+        write_eval_row(self.log, e, ev, state.seconds, spent)
+        self.done.add(e)
+        self.say(f"greedy evaluation at episode {e}: {ev.mean:+.2f} ± {ev.std:.2f} over {ev.episodes} games, "
+                 f"{ev.games_won} won ({spent:.0f} s)")
+
+    def close(self) -> None:
+        self.log.close()
+        if self.env is not None:
+            self.env.close()

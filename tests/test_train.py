@@ -105,7 +105,7 @@ def test_resume_refuses_a_log_that_is_not_a_training_log(tmp_path, capsys):
     notes.write_text("my notes,about,pong\n1,2,3\n")
     assert train(tmp_path, "run.json", "--episodes", "2", "--resume", "--log", str(notes)) == 2
     assert notes.read_text() == "my notes,about,pong\n1,2,3\n"
-    assert "not a scratchpong training log" in capsys.readouterr().err
+    assert "is not the scratchpong log expected here" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("where, problem", [("no/such/dir/c.json", "its folder does not exist"), (".", "is a folder")])
@@ -252,3 +252,26 @@ def test_sigterm_stops_a_run_like_ctrl_c_and_saves(tmp_path):
     assert proc.returncode == 0, err
     assert "interrupted at episode" in out and "--resume" in out
     assert 1 <= TrainState.load(ckpt).episode < 500
+
+
+def test_greedy_evaluations_during_training_change_no_weight_and_resume_cleanly(tmp_path, capsys):
+    log, evals = tmp_path / "run.csv", tmp_path / "run.eval.csv"
+    assert train(tmp_path, "plain.json", "--episodes", "6") == 0
+    assert train(tmp_path, "run.json", "--episodes", "3", "--log", str(log), "--eval-every", "3",
+                 "--eval-games", "1") == 0
+    assert "greedy evaluation at episode 3" in capsys.readouterr().out
+    with open(evals, "a") as f:
+        f.write("6,1,-5.0,0.0,0,16,21,9.9,1.0\n")  # written after the last save, then a crash
+    assert train(tmp_path, "run.json", "--episodes", "6", "--resume", "--log", str(log), "--eval-every", "3",
+                 "--eval-games", "1") == 0
+    assert weights(tmp_path / "run.json") == weights(tmp_path / "plain.json")
+    with open(evals, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["episode"] for r in rows] == ["3", "6"] and rows[1]["mean"] != "-5.0"
+    assert all(r["games"] == "1" and -21 <= float(r["mean"]) <= 21 for r in rows)
+
+
+def test_evaluations_need_somewhere_to_go(tmp_path, capsys):
+    assert train(tmp_path, "run.json", "--episodes", "3", "--eval-every", "3") == 2
+    assert "--eval-every needs a file" in capsys.readouterr().err
+    assert not (tmp_path / "run.json").exists()

@@ -8,13 +8,11 @@ always replays the same game.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
 from pathlib import Path
 
 from scratchpong import checkpoint
 from scratchpong.commands.args import UserError, positive
 from scratchpong.config import TrainConfig
-from scratchpong.episode import Trajectory, episode_rng, run_episode
 from scratchpong.matrix import Matrix, Vector
 
 DEFAULT_CHECKPOINT = "scratchpong.ckpt.json"
@@ -68,17 +66,3 @@ def load_policy(path: str | None, pretrained: str | None) -> tuple[TrainConfig, 
     elif not Path(path).exists():
         raise UserError(f"checkpoint {path!r} does not exist: {HOW_TO_GET_ONE}")
     return checkpoint.load_weights(path)
-
-
-def play_episodes(
-    env, config: TrainConfig, W1: Matrix, W2: Vector, episodes: int, seed: int, greedy: bool = False,
-    max_steps: int | None = None,
-) -> Iterator[Trajectory]:
-    """Play episodes 0..episodes-1 with fixed weights, yielding each one's trajectory as it ends."""
-    for n in range(episodes):
-        yield run_episode(env, W1, W2, config.downscale, episode_rng(seed, n), greedy=greedy, max_steps=max_steps)
-
-
-def points(traj: Trajectory) -> tuple[int, int]:
-    """(points won, points lost) in an episode: its +1 and −1 rewards counted."""
-    return sum(1 for r in traj.rewards if r > 0), sum(1 for r in traj.rewards if r < 0)

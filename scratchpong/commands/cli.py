@@ -47,11 +47,30 @@ def add_train_parser(sub) -> None:
     p.add_argument("--resume", action="store_true", help="continue the run saved in --checkpoint")
     p.add_argument("--log", default=None,
                    help="CSV log, one row per episode: episode,steps,reward,running_reward,seconds")
+    p.add_argument("--eval-every", type=count, default=0, metavar="N",
+                   help="every N episodes, score the weights in greedy games and log it (default 0: never); "
+                        "it changes nothing of the training")
+    p.add_argument("--eval-games", type=positive, default=20, metavar="G", help="games per evaluation (default 20)")
+    p.add_argument("--eval-log", default=None, metavar="PATH",
+                   help="CSV of the evaluations (default: beside --log, LOG.eval.csv)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar; one summary line per batch instead")
     p.add_argument("--workers", type=positive, default=None,
                    help="processes that play a batch's episodes at once (default: cores, at most the batch size; "
                         "1: the serial path). Any number gives the same weights.")
     p.set_defaults(func=cmd_train)
+
+
+def eval_settings(args: argparse.Namespace, log: Path | None):
+    """The run's `Evals`, or None without --eval-every; its log defaults to LOG.eval.csv beside --log."""
+    from scratchpong.runner import Evals
+
+    if not args.eval_every:
+        return None
+    if args.eval_log:
+        return Evals(args.eval_every, args.eval_log, args.eval_games)
+    if log is None:
+        raise UserError("--eval-every needs a file for its results: give --log (they go beside it) or --eval-log")
+    return Evals(args.eval_every, str(log.with_name(log.stem + ".eval.csv")), args.eval_games)
 
 
 def check_writable(path: Path | None, what: str) -> None:
@@ -68,13 +87,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     from scratchpong.train import TrainState, serial_episodes
 
     ckpt, log = Path(args.checkpoint), Path(args.log) if args.log else None
+    evals = eval_settings(args, log)
     check_writable(ckpt, "checkpoint")
     check_writable(log, "log")
+    check_writable(Path(evals.path) if evals else None, "eval log")
     given = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if getattr(args, f.name) is not None}
     if args.resume:
         state = TrainState.resume(ckpt, PRESETS[args.preset] if args.preset else None, **given)
     else:
-        for path, what in ((ckpt, "checkpoint"), (log, "log")):
+        for path, what in ((ckpt, "checkpoint"), (log, "log"), (Path(evals.path) if evals else None, "eval-log")):
             if path is not None and path.exists():
                 raise UserError(f"{what} {str(path)!r} already exists: add --resume to continue that run, "
                                 f"or name a new file with --{what}")
@@ -90,7 +111,7 @@ def cmd_train(args: argparse.Namespace) -> int:
           f"seed {config.seed}, {workers} worker{'s' if workers > 1 else ''}, from episode {state.episode} to "
           f"{config.episodes if config.episodes is not None else 'Ctrl-C'}")
     run = {"checkpoint_path": ckpt, "log_path": log, "save_every": args.save_every,
-           "progress": not args.no_progress, "resumed": args.resume}
+           "progress": not args.no_progress, "resumed": args.resume, "evals": evals}
     if workers == 1:  # the serial path, the one to read
         env = make_env(config.env)
         try:

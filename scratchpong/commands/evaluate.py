@@ -4,40 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from scratchpong.commands.args import positive
-from scratchpong.episode import Trajectory
-
-
-@dataclass
-class Evaluation:
-    """The episodes' scores (points won minus lost) and what they add up to."""
-
-    episodes: int
-    mean: float
-    std: float  # population standard deviation of the scores
-    points_won: int
-    points_lost: int
-    games_won: int  # episodes with a score above 0
-    scores: list[float]
-
-
-def summarize(trajectories: Iterable[Trajectory]) -> Evaluation:
-    """Mean, std, points and games won over the played episodes."""
-    from scratchpong.commands.agent import points
-
-    scores, won, lost = [], 0, 0
-    for traj in trajectories:
-        scores.append(traj.reward)
-        w, ll = points(traj)
-        won, lost = won + w, lost + ll
-    if not scores:
-        raise ValueError("no episodes were played, so there is nothing to evaluate")
-    return Evaluation(len(scores), statistics.fmean(scores), statistics.pstdev(scores), won, lost,
-                      sum(1 for s in scores if s > 0), scores)
+from scratchpong.evaluation import Evaluation, play_episodes, summarize
 
 
 def report(ev: Evaluation, env_id: str, greedy: bool, seed: int) -> str:
@@ -50,12 +20,12 @@ def report(ev: Evaluation, env_id: str, greedy: bool, seed: int) -> str:
 def cmd_eval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from scratchpong.commands.agent import load_policy, play_episodes
+    from scratchpong.commands.agent import load_policy
     from scratchpong.env import make_env
 
     config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
     env = make_env(config.env)
-    games = play_episodes(env, config, W1, W2, args.episodes, args.seed, args.greedy, args.max_steps)
+    games = play_episodes(env, config.downscale, W1, W2, args.episodes, args.seed, args.greedy, args.max_steps)
     try:
         ev = summarize(tqdm(games, total=args.episodes, unit="ep", disable=args.no_progress, dynamic_ncols=True))
     finally:

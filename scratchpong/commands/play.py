@@ -144,8 +144,9 @@ def check_can_render() -> None:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    from scratchpong.commands.agent import load_policy, play_episodes, points
+    from scratchpong.commands.agent import load_policy
     from scratchpong.env import make_env
+    from scratchpong.evaluation import play_episodes, points
 
     if args.render:
         check_can_render()
@@ -163,7 +164,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     mode = "greedy" if args.greedy else "sampled"
     print(f"playing {args.episodes} episode(s) of {config.env} ({mode} actions, seed {args.seed})")
     try:
-        games = play_episodes(recorder or env, config, W1, W2, args.episodes, args.seed, args.greedy, args.max_steps)
+        games = play_episodes(recorder or env, config.downscale, W1, W2, args.episodes, args.seed, args.greedy,
+                              args.max_steps)
         for n, traj in enumerate(games, 1):
             won, lost = points(traj)
             print(f"episode {n}: score {traj.reward:+g} (won {won}, lost {lost}) in {len(traj.rewards)} steps")
