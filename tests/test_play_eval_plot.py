@@ -187,6 +187,23 @@ def test_plot_writes_a_png_of_several_runs(log, tmp_path, capsys):
     assert "run.csv" in capsys.readouterr().out
 
 
+def test_mean100_is_the_mean_of_the_last_episodes():
+    from scratchpong.commands.plot import mean_of_last
+
+    assert mean_of_last([1.0, 2.0, 3.0, 4.0], window=2) == [1.0, 1.5, 2.5, 3.5]
+    assert mean_of_last([-21.0] * 150)[-1] == -21.0
+
+
+def test_plot_draws_the_greedy_evaluations_logged_beside_the_run(log, tmp_path, capsys):
+    from scratchpong.commands.plot import eval_log_of
+    from scratchpong.runlog import EVAL_FIELDS
+
+    (tmp_path / "run.eval.csv").write_text(",".join(EVAL_FIELDS) + "\n3,20,-20.5000,0.5000,0,10,420,4.80,30.00\n")
+    assert eval_log_of(log)["mean"] == [-20.5]
+    assert main(["plot", log, "-o", str(tmp_path / "curve.png")]) == 0
+    assert (tmp_path / "curve.png").stat().st_size > 10_000
+
+
 def test_plot_table_needs_no_matplotlib_and_averages_the_last_episodes(log, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert main(["plot", log, "--table", "2"]) == 0

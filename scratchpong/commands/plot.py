@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from scratchpong.commands.args import UserError, positive
-from scratchpong.runlog import Log, read_log
+from scratchpong.runlog import EVAL_FIELDS, Log, read_log
 
 MISSING_MATPLOTLIB = "matplotlib is not installed: pip install 'scratchpong[plot]'"
 
@@ -24,8 +24,24 @@ def labels(paths: list[str]) -> list[str]:
     return names if len(set(names)) == len(names) else list(paths)
 
 
-def plot(logs: dict[str, Log], out: str) -> None:
-    """Top: episode reward (faint) and running reward (bold) by episode. Bottom: running reward by wall time."""
+def mean_of_last(values: list[float], window: int = 100) -> list[float]:
+    """Entry k: the mean of values[k-window+1 .. k] (fewer at the start): "mean100" for window 100."""
+    out, total = [], 0.0
+    for k, v in enumerate(values):
+        total += v - (values[k - window] if k >= window else 0.0)
+        out.append(total / min(k + 1, window))
+    return out
+
+
+def eval_log_of(path: str) -> Log | None:
+    """The greedy evaluations logged beside a training log (LOG.eval.csv, from --eval-every), if there are any."""
+    beside = Path(path).with_name(Path(path).stem + ".eval.csv")
+    return read_log(beside, EVAL_FIELDS) if beside.is_file() and beside.stat().st_size else None
+
+
+def plot(logs: dict[str, Log], out: str, evals: dict[str, Log | None] | None = None) -> None:
+    """Top: episode reward (faint), mean of the last 100 (bold) and greedy evaluations (dots) by episode.
+    Bottom: the same mean and evaluations by training wall time."""
     try:
         import matplotlib
     except ImportError:
@@ -39,12 +55,19 @@ def plot(logs: dict[str, Log], out: str) -> None:
     for i, (name, log) in enumerate(logs.items()):
         color = f"C{i % 10}"
         label = f"{name} ({len(log['episode'])} episodes, {duration(log['seconds'][-1])})"
-        by_episode.plot(log["episode"], log["reward"], color=color, alpha=0.25, linewidth=0.8)
-        by_episode.plot(log["episode"], log["running_reward"], color=color, linewidth=2.2, label=label)
-        by_time.plot([s / scale for s in log["seconds"]], log["running_reward"], color=color, linewidth=2.2)
+        mean100 = mean_of_last(log["reward"])
+        by_episode.plot(log["episode"], log["reward"], color=color, alpha=0.2, linewidth=0.7)
+        by_episode.plot(log["episode"], mean100, color=color, linewidth=2.2, label=label)
+        by_time.plot([s / scale for s in log["seconds"]], mean100, color=color, linewidth=2.2)
+        ev = (evals or {}).get(name)
+        if ev:
+            by_episode.errorbar(ev["episode"], ev["mean"], yerr=ev["std"], color=color, fmt="o", capsize=3,
+                                markeredgecolor="black", label=f"{name}: greedy evaluations (mean ± std)")
+            by_time.errorbar([s / scale for s in ev["seconds"]], ev["mean"], yerr=ev["std"], color=color, fmt="o",
+                             capsize=3, markeredgecolor="black")
     by_episode.set(xlabel="episode", ylabel="reward (points won - lost)",
-                   title="episode reward (faint) and running reward (bold)")
-    by_time.set(xlabel=f"training wall time ({unit})", ylabel="running reward", title="running reward by wall time")
+                   title="episode reward (faint), mean of the last 100 (line), greedy evaluations (dots)")
+    by_time.set(xlabel=f"training wall time ({unit})", ylabel="reward", title="the same by training wall time")
     for ax in (by_episode, by_time):
         ax.grid(alpha=0.3)
     by_episode.legend(loc="upper left", fontsize="small")
@@ -72,7 +95,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     if args.table:
         print("\n\n".join(table(name, log, args.table) for name, log in logs.items()))
         return 0
-    plot(logs, args.output)
+    plot(logs, args.output, {name: eval_log_of(path) for name, path in zip(labels(args.logs), args.logs)})
     print(f"wrote {args.output}: {len(logs)} run(s), " + ", ".join(
         f"{name} ({len(log['episode'])} episodes, running reward {log['running_reward'][-1]:+.2f})"
         for name, log in logs.items()))
