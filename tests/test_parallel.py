@@ -192,3 +192,19 @@ def test_ctrl_c_in_the_main_process_stops_the_workers_promptly():
         t = time.perf_counter()
     assert time.perf_counter() - t < 1.0  # already closed by the interrupted collect
     assert all(gone(pid) for pid in pids)
+
+
+def test_after_a_batch_only_the_rows_of_w1_that_changed_are_sent_again():
+    from scratchpong.parallel import _SentW1
+
+    sent, W1 = _SentW1(), [[0.0] * 3 for _ in range(5)]
+    assert sent.changes(W1) is None  # nothing sent yet: all of W1 goes
+    sent.sent(0, W1, None)
+    assert sent.changes(W1) == {}
+    W1[2][1] = 1.0
+    changes = sent.changes(W1)
+    assert changes == {2: [0.0, 1.0, 0.0]}
+    sent.sent(1, W1, changes)
+    W1[2][0] = 5.0  # written in place into the row that was sent: it must still show as changed
+    assert sent.changes(W1) == {2: [5.0, 1.0, 0.0]}
+    assert sent.changes(W1[:4]) is None  # another shape: all of W1 goes
