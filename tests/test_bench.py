@@ -1,29 +1,47 @@
 """`scratchpong bench` end to end with a tiny budget: it prints figures, it asserts none (no timing checks here).
 
-The bench runs the NumPy yardstick (../shared/reference/karpathy_numpy.py) as a separate child process to
-measure it; this test imports no NumPy itself.
+The bench runs the NumPy yardstick (tests/reference/pg_pong_numpy.py, which ships with the source checkout) as a
+separate child process to measure it; this test imports no NumPy itself.
 """
 
 import json
 
 import pytest
 
-from scratchpong.commands.bench import REFERENCE
+from scratchpong.commands.bench import REFERENCE, ratios, span
 from scratchpong.commands.cli import main
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="no NumPy yardstick in ../shared/reference")
-def test_bench_reports_every_figure_as_json(capsys):
-    assert main(["bench", "--episodes", "1", "--env-steps", "50", "--workers", "2", "--json"]) == 0
+def test_the_yardstick_ships_with_the_checkout():
+    assert REFERENCE.is_file(), REFERENCE  # no skip: a renamed or moved yardstick must turn this red
+
+
+def test_bench_reports_every_figure_of_each_round_as_json(capsys):
+    assert main(["bench", "--episodes", "1", "--env-steps", "50", "--workers", "2", "--rounds", "1", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
-    for run in ("scratchpong", "scratchpong_2_workers", "numpy_reference"):
-        assert r[run]["steps"] > 100 and r[run]["steps_per_s"] > 0 and r[run]["peak_rss_mib"] > 10
-    assert r["scratchpong"]["steps"] == r["scratchpong_2_workers"]["steps"]  # the same episode, either way
+    assert len(r["rounds"]) == 1
+    one = r["rounds"][0]
+    for run in ("scratchpong", "scratchpong_workers", "numpy_reference"):
+        assert one[run]["steps"] > 100 and one[run]["steps_per_s"] > 0 and one[run]["peak_rss_mib"] > 10
+    assert one["scratchpong"]["steps"] == one["scratchpong_workers"]["steps"]  # the same episode, either way
+    assert {"speed_ratio", "rss_ratio", "workers_speed_ratio", "workers_speedup"} <= set(one)
     assert r["env_only_steps_per_s"] > 0 and r["rmsprop_update_seconds"] > 0
     assert r["forward"]["nonzero_pixels"] > 0 and r["forward"]["dense_over_sparse"] > 0
     parts = ("seeded_reset_us", "env_step_us", "prepro_us", "difference_us", "forward_us", "backward_us")
     assert r["per_step"]["steps"] > 100 and all(r["per_step"][p] > 0 for p in parts)
-    assert r["speed_ratio"] == pytest.approx(r["scratchpong"]["steps_per_s"] / r["numpy_reference"]["steps_per_s"])
+
+
+def test_the_ratios_of_a_round_divide_the_right_way_round():
+    one = {"scratchpong": {"steps_per_s": 300.0, "peak_rss_mib": 70.0},
+           "scratchpong_workers": {"steps_per_s": 540.0, "peak_rss_mib": 80.0},
+           "numpy_reference": {"steps_per_s": 200.0, "peak_rss_mib": 100.0}}
+    assert ratios(one) == pytest.approx({"speed_ratio": 1.5, "rss_ratio": 0.7, "workers_speed_ratio": 2.7,
+                                         "workers_speedup": 1.8})
+    assert "workers_speedup" not in ratios({k: v for k, v in one.items() if k != "scratchpong_workers"})
+
+
+def test_a_span_of_ratios_reads_low_to_high():
+    assert span([1.52, 1.31, 1.4]) == "1.31-1.52x" and span([1.5, 1.501]) == "1.50x"
 
 
 def test_bench_without_the_yardstick_is_a_one_line_error(tmp_path, capsys):

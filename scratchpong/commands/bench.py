@@ -1,10 +1,13 @@
 """`scratchpong bench`: speed and memory of the trainer, beside the NumPy yardstick, measured in one run.
 
-Both trainers run as child processes on the same env id, seed and episode count,
-one after the other; steps/s come from their own per-episode logs (wall time in
-the training loop, after imports and env creation), peak RSS from the kernel's
-rusage of each child (os.wait4: the largest single process, so with worker processes it is
-per process, not their sum). Figures are printed, never asserted.
+The trainers (scratchpong in one process, scratchpong with N worker processes, and
+the NumPy yardstick) run as child processes on the same env id, seed and episode
+count, one after the other, round after round, so that the machine's busy and idle
+spells fall on all of them alike; only the ratios within a round are compared.
+Steps/s come from each trainer's own per-episode log (wall time in the training
+loop, after imports and env creation), peak RSS from the kernel's rusage of each
+child (os.wait4: the largest single process, so with worker processes it is per
+process, not their sum). Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -194,31 +197,50 @@ def step_costs(env_id: str, seed: int) -> dict:
 
 
 def measure(args: argparse.Namespace) -> dict:
+    """The part costs, then `rounds` rounds of the trainers one after the other, and the ratios of each round."""
     script = Path(args.reference)
     if not script.is_file():
         raise UserError(f"the NumPy yardstick {str(script)!r} is not there (it ships with a source checkout, in "
                         f"tests/reference/); give its path with --reference")
-    result = {"env": args.env, "episodes": args.episodes, "seed": args.seed, "preset": "karpathy"}
+    result: dict = {"env": args.env, "episodes": args.episodes, "seed": args.seed, "preset": "karpathy",
+                    "workers": args.workers, "rounds": []}
     result["env_only_steps_per_s"] = env_only(args.env, args.env_steps, args.seed)
     result["rmsprop_update_seconds"] = rmsprop_seconds(args.seed)
     result["forward"] = forward_costs(args.env, args.seed)
     result["per_step"] = step_costs(args.env, args.seed)
-    result["scratchpong"] = ours(args.env, args.episodes, args.seed)
-    if args.workers > 1:
-        result[f"scratchpong_{args.workers}_workers"] = ours(args.env, args.episodes, args.seed, args.workers)
-    result["numpy_reference"] = reference(args.env, args.episodes, args.seed, script)
-    a, b = result["scratchpong"], result["numpy_reference"]
-    result["speed_ratio"] = a["steps_per_s"] / b["steps_per_s"]
-    result["rss_ratio"] = a["peak_rss_mib"] / b["peak_rss_mib"]
-    if args.workers > 1:
-        result["workers_speedup"] = result[f"scratchpong_{args.workers}_workers"]["steps_per_s"] / a["steps_per_s"]
+    for _ in range(args.rounds):  # alternating, so that a busy spell of the machine hits every trainer alike
+        one = {"scratchpong": ours(args.env, args.episodes, args.seed)}
+        if args.workers > 1:
+            one["scratchpong_workers"] = ours(args.env, args.episodes, args.seed, args.workers)
+        one["numpy_reference"] = reference(args.env, args.episodes, args.seed, script)
+        one.update(ratios(one))
+        result["rounds"].append(one)
     return result
 
 
+def ratios(one: dict) -> dict:
+    """The ratios of one round: speed and peak RSS of scratchpong over NumPy, and of N workers over one."""
+    a, b = one["scratchpong"], one["numpy_reference"]
+    out = {"speed_ratio": a["steps_per_s"] / b["steps_per_s"], "rss_ratio": a["peak_rss_mib"] / b["peak_rss_mib"]}
+    if "scratchpong_workers" in one:
+        w = one["scratchpong_workers"]
+        out["workers_speed_ratio"] = w["steps_per_s"] / b["steps_per_s"]
+        out["workers_speedup"] = w["steps_per_s"] / a["steps_per_s"]
+    return out
+
+
+def span(values: list[float]) -> str:
+    """A ratio over the rounds as 'low–high' (or one value)."""
+    lo, hi = min(values), max(values)
+    return f"{lo:.2f}x" if f"{lo:.2f}" == f"{hi:.2f}" else f"{lo:.2f}-{hi:.2f}x"
+
+
 def report(r: dict) -> str:
-    a, b = r["scratchpong"], r["numpy_reference"]
+    """The figures a person reads: part costs, each round's trainers, and the ratios over the rounds."""
+    workers = r["workers"]
     lines = [
-        f"bench: karpathy preset on {r['env']}, seed {r['seed']}, {r['episodes']} episodes each, one after the other",
+        f"bench: karpathy preset on {r['env']}, seed {r['seed']}, {r['episodes']} episodes per trainer, "
+        f"{len(r['rounds'])} round(s), trainers one after the other in each",
         f"env alone (random actions)      {r['env_only_steps_per_s']:8.0f} steps/s",
         f"one RMSProp update (all rows)   {r['rmsprop_update_seconds']:8.3f} s",
         f"one forward pass, sparse        {r['forward']['sparse_forward_seconds'] * 1e6:8.0f} us "
@@ -228,23 +250,22 @@ def report(r: dict) -> str:
         "per step, in us (one episode of {steps} steps, {changed_pixels_per_step:.1f} changed pixels a step): "
         "env {env_step_us:.0f}, seeded reset {seeded_reset_us:.0f}, prepro {prepro_us:.0f}, "
         "difference {difference_us:.0f}, forward {forward_us:.0f}, backward {backward_us:.0f}".format(**r["per_step"]),
-        f"{'':32} {'steps':>8} {'seconds':>8} {'steps/s':>8} {'peak RSS':>9}",
-        f"{'scratchpong (pure Python, serial)':32} {a['steps']:8d} {a['seconds']:8.1f} {a['steps_per_s']:8.0f} "
-        f"{a['peak_rss_mib']:7.0f} MiB",
+        f"{'round':>5}  {'trainer':34} {'steps':>8} {'seconds':>8} {'steps/s':>8} {'peak RSS':>9}",
     ]
-    key = next((k for k in r if k.startswith("scratchpong_") and k.endswith("_workers")), None)
-    if key:
-        w = r[key]
-        lines.append(f"{'scratchpong, ' + key.split('_')[1] + ' workers':32} {w['steps']:8d} {w['seconds']:8.1f} "
-                     f"{w['steps_per_s']:8.0f} {w['peak_rss_mib']:7.0f} MiB")
-    lines += [
-        f"{'NumPy yardstick (1 BLAS thread)':32} {b['steps']:8d} {b['seconds']:8.1f} {b['steps_per_s']:8.0f} "
-        f"{b['peak_rss_mib']:7.0f} MiB",
-        f"speed: scratchpong / NumPy = {r['speed_ratio']:.2f}x steps/s; "
-        f"peak RSS: scratchpong / NumPy = {r['rss_ratio']:.2f}x",
-    ]
-    if key:
-        lines.append(f"workers: {r['workers_speedup']:.2f}x steps/s over 1 worker")
+    names = {"scratchpong": "scratchpong, one process", "scratchpong_workers": f"scratchpong, {workers} workers",
+             "numpy_reference": "NumPy yardstick (1 BLAS thread)"}
+    for k, one in enumerate(r["rounds"], 1):
+        for key, name in names.items():
+            if key in one:
+                t = one[key]
+                lines.append(f"{k:>5}  {name:34} {t['steps']:8d} {t['seconds']:8.1f} {t['steps_per_s']:8.0f} "
+                             f"{t['peak_rss_mib']:7.0f} MiB")
+    rounds = r["rounds"]
+    lines.append(f"one process / NumPy: {span([o['speed_ratio'] for o in rounds])} steps/s; "
+                 f"peak RSS {span([o['rss_ratio'] for o in rounds])}")
+    if workers > 1:
+        lines.append(f"{workers} workers / NumPy: {span([o['workers_speed_ratio'] for o in rounds])} steps/s; "
+                     f"{workers} workers / one process: {span([o['workers_speedup'] for o in rounds])}")
     return "\n".join(lines)
 
 
@@ -260,7 +281,10 @@ def add_parser(sub) -> None:
     p.add_argument("--episodes", type=positive, default=10, help="episodes each trainer plays (default 10)")
     p.add_argument("--seed", type=int, default=0, help="seed for both (default 0)")
     p.add_argument("--env-steps", type=count, default=3000, help="steps for the env-only figure (default 3000)")
-    p.add_argument("--workers", type=positive, default=1, help="also time scratchpong with N worker processes")
+    p.add_argument("--workers", type=positive, default=2,
+                   help="also time scratchpong with N worker processes (default 2; 1: one process only)")
+    p.add_argument("--rounds", type=positive, default=3,
+                   help="rounds of the trainers, one after the other in each (default 3); ratios per round")
     p.add_argument("--reference", default=str(REFERENCE),
                    help="the NumPy yardstick pg_pong_numpy.py (default: tests/reference/ of this checkout)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
