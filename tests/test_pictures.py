@@ -1,0 +1,137 @@
+"""`scratchpong weights` and `scratchpong compare`: the pictures of what the network learned and how it plays."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from PIL import Image
+
+from scratchpong.commands import weights
+from scratchpong.commands.cli import main
+from scratchpong.config import TrainConfig
+from scratchpong.train import TrainState
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """A 4-unit network on 40x40 inputs whose unit 2 has the largest |W2_j| and unit 0 the largest column norm."""
+    state = TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=4, downscale=4, batch_size=1))
+    state.W2[:] = [0.1, -0.2, -0.9, 0.4]
+    for i, row in enumerate(state.W1):
+        row[:] = [3.0 if i < 40 else 0.01, 0.0, -0.02 if i % 2 else 0.02, 0.0]
+    path = tmp_path / "tiny.ckpt.json"
+    state.save(path)
+    return str(path), state
+
+
+def one_line_error(capsys, argv: list[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err
+
+
+# ---------------------------------------------------------------------- the colour map and the order
+
+
+def test_the_colour_map_is_white_at_zero_red_above_blue_below():
+    white, red, blue = weights.diverging(0.0), weights.diverging(1.0), weights.diverging(-1.0)
+    assert min(white) > 240
+    assert red[0] > 150 > red[2] and blue[2] > 150 > blue[0]
+    assert weights.diverging(5.0) == red and weights.diverging(-5.0) == blue  # clipped, never out of the map
+    assert weights.level(0.0, 1.0) == 128 and weights.level(1.0, 1.0) == 255 and weights.level(-1.0, 1.0) == 1
+
+
+def test_units_are_sorted_by_their_pull_on_the_output_or_by_their_norm(tiny):
+    _, state = tiny
+    assert weights.unit_order(state.W1, state.W2, "w2") == [2, 3, 1, 0]
+    assert weights.unit_order(state.W1, state.W2, "norm")[0] == 0
+    with pytest.raises(ValueError, match="sort must be one of"):
+        weights.unit_order(state.W1, state.W2, "size")
+
+
+def test_a_tile_shows_the_unit_s_column_as_the_field_it_reads(tiny):
+    _, state = tiny
+    image = weights.tile(weights.column(state.W1, 0), 40, 1)
+    assert image.size == (40, 40)
+    assert image.getpixel((0, 0))[0] > 150 and image.getpixel((0, 0))[2] < 100  # top row: the strong positive pixels
+    assert min(image.getpixel((20, 20))) > 230  # elsewhere ~0 against its own max: near white
+    stripes = weights.tile(weights.column(state.W1, 2), 40, 1)
+    assert stripes.getpixel((0, 5))[0] > 150 and stripes.getpixel((1, 5))[2] > 150  # +, -, +, ... along a row
+
+
+# ---------------------------------------------------------------------- the command
+
+
+def test_weights_draws_a_grid_of_the_requested_units(tiny, tmp_path, capsys):
+    path, _ = tiny
+    out = tmp_path / "w.png"
+    assert main(["weights", "--checkpoint", path, "-o", str(out), "--units", "3", "--scale", "2"]) == 0
+    said = capsys.readouterr().out
+    assert "3 of 4 hidden units" in said and "|W2_j|" in said
+    image = Image.open(out)
+    grid = weights.Grid(3, 80)
+    assert image.width == grid.size[0] and image.height > grid.size[1]  # the grid, under its caption
+    # The first tile is unit 2 (largest |W2_j|): its alternating stripes, red then blue.
+    x, y = grid.origin(0)
+    top = image.height - grid.size[1]
+    assert image.getpixel((x, top + y + 10))[0] > 150 and image.getpixel((x + 2, top + y + 10))[2] > 150
+
+
+def test_weights_of_the_shipped_agent(tmp_path, capsys):
+    out = tmp_path / "w.png"
+    assert main(["weights", "--pretrained", "-o", str(out), "--units", "4"]) == 0
+    assert "4 of 64 hidden units" in capsys.readouterr().out and Image.open(out).width > 100
+
+
+def test_weights_refuses_a_file_that_is_not_ours(tmp_path, capsys):
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"format": "something-else", "W1": [[0.0]]}))
+    err = one_line_error(capsys, ["weights", "--checkpoint", str(other), "-o", str(tmp_path / "w.png")])
+    assert str(other) in err
+
+
+def test_weights_refuses_a_garbled_gzip(tmp_path, capsys):
+    bad = tmp_path / "bad.json.gz"
+    bad.write_bytes(gzip.compress(b"{not json")[:-5])
+    one_line_error(capsys, ["weights", "--checkpoint", str(bad), "-o", str(tmp_path / "w.png")])
+
+
+@pytest.mark.parametrize("name, problem", [("w.xyz", "no image format"), ("missing/w.png", "folder does not exist")])
+def test_weights_checks_the_output_before_loading(tiny, tmp_path, capsys, name, problem):
+    path, _ = tiny
+    assert problem in one_line_error(capsys, ["weights", "--checkpoint", path, "-o", str(tmp_path / name)])
+
+
+def test_weights_refuses_a_count_of_zero(tiny, tmp_path, capsys):
+    path, _ = tiny
+    with pytest.raises(SystemExit) as e:  # argparse's own usage error: the usage, then one line
+        main(["weights", "--checkpoint", path, "--units", "0", "-o", str(tmp_path / "w.png")])
+    assert e.value.code == 2 and "must be >= 1" in capsys.readouterr().err
+    assert not (tmp_path / "w.png").exists()
+
+
+# ---------------------------------------------------------------------- compare
+
+
+def test_compare_shows_the_same_moment_for_each_agent(tiny, tmp_path, capsys):
+    path, _ = tiny
+    out = tmp_path / "c.png"
+    assert main(["compare", "untrained:demo", path, "--step", "40", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "step 40" in said and "2 agent(s)" in said
+    image = Image.open(out)
+    assert image.width > 2 * 160 * 2  # two frames side by side, each zoomed twice
+
+
+def test_compare_refuses_agents_of_different_games(tiny, tmp_path, capsys):
+    path, _ = tiny
+    err = one_line_error(capsys, ["compare", "untrained:karpathy", path, "-o", str(tmp_path / "c.png")])
+    assert "different games" in err
+
+
+def test_compare_names_the_presets_it_knows(tmp_path, capsys):
+    err = one_line_error(capsys, ["compare", "untrained:lessons", "-o", str(tmp_path / "c.png")])
+    assert "untrained:demo" in err
