@@ -86,6 +86,20 @@ def test_weights_of_the_shipped_agent(tmp_path, capsys):
     assert "4 of 64 hidden units" in capsys.readouterr().out and Image.open(out).width > 100
 
 
+def test_weights_of_a_preset_s_fresh_weights_follow_the_seed(tmp_path, capsys):
+    a, b, c = (tmp_path / f"{n}.png" for n in "abc")
+    for out, seed in ((a, "1"), (b, "1"), (c, "2")):
+        assert main(["weights", "--untrained", "demo", "--seed", seed, "--units", "2", "-o", str(out)]) == 0
+    assert "2 of 64 hidden units" in capsys.readouterr().out
+    assert a.read_bytes() == b.read_bytes() != c.read_bytes()
+
+
+def test_weights_seed_is_only_for_fresh_weights(tiny, tmp_path, capsys):
+    path, _ = tiny
+    err = one_line_error(capsys, ["weights", "--checkpoint", path, "--seed", "3", "-o", str(tmp_path / "w.png")])
+    assert "--untrained" in err
+
+
 def test_weights_refuses_a_file_that_is_not_ours(tmp_path, capsys):
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"format": "something-else", "W1": [[0.0]]}))

@@ -31,14 +31,15 @@ def shipped() -> list[str]:
     return sorted(p.name.removesuffix(".json.gz") for p in PRETRAINED_DIR.glob("*.json.gz"))
 
 
-def add_policy_source(p: argparse.ArgumentParser) -> None:
-    """--checkpoint PATH or --pretrained [NAME]: where the weights come from."""
+def add_policy_source(p: argparse.ArgumentParser):
+    """--checkpoint PATH or --pretrained [NAME]: where the weights come from. Returns the group, for more sources."""
     source = p.add_mutually_exclusive_group()
     source.add_argument("--checkpoint", default=None,
                         help=f"checkpoint to use (default {DEFAULT_CHECKPOINT})")
     source.add_argument("--pretrained", nargs="?", const=STRONGEST, default=None, metavar="NAME",
                         help=f"use an agent shipped in scratchpong/pretrained/: {', '.join(shipped())} "
                              f"(alone: {STRONGEST}, the strongest)")
+    return source
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -50,6 +51,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="episode n is played with the seed (S, n) (default 0)")
     p.add_argument("--max-steps", type=positive, default=None, metavar="N",
                    help="cut each episode after N steps (default: play to the end of the game)")
+
+
+def untrained_policy(preset_name: str, seed: int | None = None) -> tuple[TrainConfig, Matrix, Vector]:
+    """(config, W1, W2) of a preset's fresh weights (with `seed`, or the preset's): what its training starts from."""
+    from scratchpong.config import ConfigError, preset
+    from scratchpong.train import TrainState
+
+    try:
+        config = preset(preset_name, seed=seed)
+    except ConfigError as e:
+        raise UserError(str(e)) from None
+    state = TrainState.new(config)
+    return state.config, state.W1, state.W2
 
 
 def load_policy(path: str | None, pretrained: str | None) -> tuple[TrainConfig, Matrix, Vector]:

@@ -39,14 +39,13 @@ def trained_label(name: str, path: str | Path) -> str:
 
 def untrained(preset: str) -> Source:
     """The fresh weights of a preset: what its training starts from."""
+    from scratchpong.commands.agent import untrained_policy
     from scratchpong.config import PRESETS
-    from scratchpong.train import TrainState
 
     if preset not in PRESETS:
         raise UserError(f"untrained:{preset}: no preset {preset!r}; use one of "
                         f"{', '.join('untrained:' + name for name in PRESETS)}")
-    state = TrainState.new(PRESETS[preset])
-    return f"untrained {preset} (fresh weights)", state.config, state.W1, state.W2
+    return (f"untrained {preset} (fresh weights)", *untrained_policy(preset))
 
 
 def load_source(source: str) -> Source:
