@@ -149,3 +149,44 @@ def test_compare_refuses_agents_of_different_games(tiny, tmp_path, capsys):
 def test_compare_names_the_presets_it_knows(tmp_path, capsys):
     err = one_line_error(capsys, ["compare", "untrained:lessons", "-o", str(tmp_path / "c.png")])
     assert "untrained:demo" in err
+
+
+# ---------------------------------------------------------------------- ship
+
+
+def test_ship_writes_weights_only_rounded_and_loadable(tiny, tmp_path, capsys):
+    from scratchpong import checkpoint
+
+    path, state = tiny
+    out = tmp_path / "agent.json.gz"
+    assert main(["ship", path, "-o", str(out), "--frames", "300"]) == 0
+    said = capsys.readouterr().out
+    assert "300 real frames" in said
+    data = checkpoint.read(out, (checkpoint.WEIGHTS_FORMAT,))
+    assert {"W1", "W2", "config", "episode"} <= set(data)
+    assert not {"cache_W1", "cache_W2", "grad_W1", "grad_W2"} & set(data)  # nothing of the optimizer
+    config, W1, W2 = checkpoint.load_weights(out)
+    assert config == state.config and len(W1) == len(state.W1)
+    digits = int(said.split("significant digits")[0].split()[-1])
+    assert all(w == float(f"{w:.{digits}g}") for row in W1 for w in row)
+
+
+def test_the_fewest_digits_keep_every_greedy_action():
+    from scratchpong.commands.ship import actions, fewest_digits, round_weights
+
+    W1 = [[0.123456789, -0.2], [0.3, 0.05]]
+    W2 = [1.0, 1.0]
+    xs = [[(0, 1.0)], [(1, 1.0)], [(0, 1.0), (1, -1.0)]]  # the last one's logit is 0.123456789 - 0.3 + ...
+    digits, changed = fewest_digits(W1, W2, xs)
+    assert digits is not None and changed[digits] == 0
+    assert actions(*round_weights(W1, W2, digits), xs) == actions(W1, W2, xs)
+    # a logit of +1e-6 flips to 0 or below when rounded to 3 digits: the rounding must be refused there
+    W1 = [[0.5000010], [-0.5]]
+    digits, changed = fewest_digits(W1, [1.0], [[(0, 1.0), (1, 1.0)]])
+    assert changed[3] == 1 and digits is not None and digits > 3
+
+
+def test_ship_refuses_a_name_that_is_not_a_weights_file(tiny, tmp_path, capsys):
+    path, _ = tiny
+    err = one_line_error(capsys, ["ship", path, "-o", str(tmp_path / "agent.json")])
+    assert ".json.gz" in err

@@ -15,7 +15,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from scratchpong.checkpoint import CheckpointError
-from scratchpong.commands import bench, compare, evaluate, gradcheck, play, plot, walkthrough, weights
+from scratchpong.commands import bench, compare, evaluate, gradcheck, play, plot, ship, walkthrough, weights
 from scratchpong.commands.args import UserError, count, positive, program, real
 from scratchpong.config import PRESETS, ConfigError, TrainConfig, flag, preset
 from scratchpong.parallel import EpisodeWorkerError
@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     gradcheck.add_parser(sub)
     add_train_parser(sub)
-    for command in (play, evaluate, plot, walkthrough, bench, weights, compare):
+    for command in (play, evaluate, plot, walkthrough, bench, weights, compare, ship):
         command.add_parser(sub)
     return parser
 

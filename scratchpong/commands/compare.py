@@ -74,15 +74,20 @@ class LastFrame:
 
 
 def moment(env, config: TrainConfig, W1: Matrix, W2: Vector, step: int, seed: int, greedy: bool):
-    """The frame of episode 0 after `step` steps (or the last one, if the game ends first) and its caption."""
+    """The frame of episode 0 after `step` steps and its caption: the score so far and the step.
+
+    If the game ends first, the last frame the agent saw, the final score and the game's length in steps.
+    """
     from scratchpong.episode import episode_rng, run_episode
 
     last = LastFrame()
     traj = run_episode(env, W1, W2, config.downscale, episode_rng(seed, 0), greedy=greedy, max_steps=step + 1,
                        on_frame=last)
     reached = last.count - 1  # the frame seen at step k comes after k actions; its rewards are the first k
-    won, lost = sum(r > 0 for r in traj.rewards[:reached]), sum(r < 0 for r in traj.rewards[:reached])
-    return last.obs, (f"won {won}  lost {lost}", f"step {reached}" + (" (game over)" if reached < step else ""))
+    over = reached < step  # the game ended first: its last frame, and the final score with the last point
+    counted = traj.rewards if over else traj.rewards[:reached]
+    won, lost = sum(r > 0 for r in counted), sum(r < 0 for r in counted)
+    return last.obs, (f"won {won}  lost {lost}", f"end, {len(traj.rewards)}" if over else f"step {reached}")
 
 
 def labelled(frame, label: str):
@@ -133,8 +138,9 @@ def compare_image(sources: list[Source], step: int, seed: int, greedy: bool):
         for env in envs.values():
             env.close()
     mode = "greedy" if greedy else "sampled"
-    return with_caption(side_by_side(frames), f"{sources[0][1].env}, episode 0 of seed {seed} at step {step}, "
-                                              f"{mode} actions: the same start of the game for every agent")
+    caption = (f"{sources[0][1].env}, episode 0 of seed {seed} at step {step} (or at its end), {mode} actions: "
+               "the same start of the game for every agent")
+    return with_caption(side_by_side(frames), caption)
 
 
 def one_game(sources: list[Source]) -> None:
