@@ -211,6 +211,16 @@ def test_plot_table_needs_no_matplotlib_and_averages_the_last_episodes(log, caps
     assert lines[0] == "run.csv"
     assert lines[2].split() == ["2", "-20.50", "-20.99", "875", "3", "s"]  # mean of episodes 1-2; 3.1 s
     assert lines[3].split() == ["3", "-20.00", "-20.97", "923", "5", "s"]  # the last, partial stretch
+    assert lines[4] == "mean100 first >= -15 not yet; >= -10 not yet; >= -5 not yet; >= 0 not yet"
+
+
+def test_crossings_name_the_first_episode_at_each_level():
+    from scratchpong.commands.plot import crossings_line
+
+    rewards = [-21.0] * 100 + [-5.0] * 100 + [3.0] * 100  # mean100: -21, then rising through -15, -10, -5 to 3
+    log = {"episode": [float(k + 1) for k in range(300)], "reward": rewards, "seconds": [60.0 * k for k in range(300)]}
+    assert crossings_line(log) == ("mean100 first >= -15 at episode 138 (2.3 h); >= -10 at episode 169 (2.8 h); "
+                                   ">= -5 at episode 200 (3.3 h); >= 0 at episode 263 (4.4 h)")
 
 
 def test_plot_without_matplotlib_says_how_to_get_it(log, tmp_path, capsys, monkeypatch):

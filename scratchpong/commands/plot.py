@@ -87,7 +87,37 @@ def table(name: str, log: Log, every: int, window: int = 100) -> str:
         lines.append(f"{log['episode'][end - 1]:8.0f} {sum(rewards) / len(rewards):8.2f} "
                      f"{log['running_reward'][end - 1]:8.2f} {sum(steps) / len(steps):9.0f} "
                      f"{duration(log['seconds'][end - 1]):>10}")
+    lines.append(crossings_line(log))
     return "\n".join(lines)
+
+
+LEVELS = (-15.0, -10.0, -5.0, 0.0)  # the mean100 levels whose first crossing --table reports
+
+
+def crossings(log: Log, levels: tuple[float, ...] = LEVELS, window: int = 100) -> dict[float, int | None]:
+    """For each level, the first row (0-based) where the mean of the last `window` rewards is >= it; None if never.
+
+    Only full windows count, so a lucky first game cannot cross a level alone.
+
+    >>> crossings({"reward": [-21.0] * 99 + [-1.0, 21.0]}, (-21.0, -20.5, 0.0), window=100)
+    {-21.0: 99, -20.5: 100, 0.0: None}
+    """
+    means = mean_of_last(log["reward"], window)
+    first: dict[float, int | None] = dict.fromkeys(levels)
+    for k in range(window - 1, len(means)):
+        for level in levels:
+            if first[level] is None and means[k] >= level:
+                first[level] = k
+    return first
+
+
+def crossings_line(log: Log) -> str:
+    """The crossings in one line: "mean100 first >= -15 at episode 812 (14.5 min); >= -10 not yet; ..."."""
+    parts = []
+    for level, k in crossings(log).items():
+        where = "not yet" if k is None else f"at episode {log['episode'][k]:.0f} ({duration(log['seconds'][k])})"
+        parts.append(f">= {level:g} {where}")
+    return "mean100 first " + "; ".join(parts)
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
@@ -109,6 +139,7 @@ def add_parser(sub) -> None:
                    "seconds")
     p.add_argument("-o", "--output", default="curve.png", help="image to write (default curve.png)")
     p.add_argument("--table", type=positive, default=None, metavar="N",
-                   help="print a table every N episodes (mean of the last 100, running reward, wall time) "
-                        "instead of drawing; needs no matplotlib")
+                   help="print a table every N episodes (mean of the last 100, running reward, wall time) and "
+                        "where the mean of the last 100 first reaches -15, -10, -5 and 0, instead of drawing; "
+                        "needs no matplotlib")
     p.set_defaults(func=cmd_plot)
