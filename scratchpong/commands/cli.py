@@ -124,14 +124,25 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"{'done' if finished else 'interrupted'} at episode {state.episode}, running reward "
           f"{state.running_reward if state.running_reward is not None else float('nan'):.3f}; "
           f"checkpoint saved to {str(ckpt)!r}" + (f", log in {args.log!r}" if args.log else ""))
-    print(next_steps(ckpt, args.log, config, state.episode, finished))
+    print(next_steps(ckpt, args.log, config, state.episode, finished, eval_flags(args)))
     return 0
 
 
-def next_steps(ckpt: Path, log: str | None, config: TrainConfig, episode: int, finished: bool) -> str:
+def eval_flags(args: argparse.Namespace) -> str:
+    """The --eval-* flags this run was given, to repeat on --resume (a checkpoint does not keep them)."""
+    if not args.eval_every:
+        return ""
+    flags = f" --eval-every {args.eval_every}"
+    if args.eval_games != 20:
+        flags += f" --eval-games {args.eval_games}"
+    return flags + (f" --eval-log {args.eval_log}" if args.eval_log else "")
+
+
+def next_steps(ckpt: Path, log: str | None, config: TrainConfig, episode: int, finished: bool,
+               evals: str = "") -> str:
     """The commands to go on from here, spelled the way scratchpong was started (so they work where the user is)."""
     me = program()
-    with_log = f" --log {log}" if log else ""
+    with_log = (f" --log {log}" if log else "") + evals
     if not finished:  # to finish what was asked
         target = f" --episodes {config.episodes}" if config.episodes is not None else ""
         return f"to resume: {me} train --resume --checkpoint {ckpt}{target}{with_log}"
