@@ -113,10 +113,12 @@ def test_weights_refuses_a_garbled_gzip(tmp_path, capsys):
     one_line_error(capsys, ["weights", "--checkpoint", str(bad), "-o", str(tmp_path / "w.png")])
 
 
-@pytest.mark.parametrize("name, problem", [("w.xyz", "no image format"), ("missing/w.png", "folder does not exist")])
-def test_weights_checks_the_output_before_loading(tiny, tmp_path, capsys, name, problem):
-    path, _ = tiny
-    assert problem in one_line_error(capsys, ["weights", "--checkpoint", path, "-o", str(tmp_path / name)])
+@pytest.mark.parametrize("name, problem", [("w.xyz", "no image format"), ("w.psd", "no image format"),
+                                           ("missing/w.png", "folder does not exist")])
+def test_weights_checks_the_output_before_loading(tmp_path, capsys, name, problem):
+    # the checkpoint does not exist either: the output's problem is found first, before anything is loaded
+    missing = str(tmp_path / "nope.ckpt.json")
+    assert problem in one_line_error(capsys, ["weights", "--checkpoint", missing, "-o", str(tmp_path / name)])
 
 
 def test_weights_refuses_a_count_of_zero(tiny, tmp_path, capsys):
@@ -140,6 +142,19 @@ def test_compare_shows_the_same_moment_for_each_agent(tiny, tmp_path, capsys):
     assert image.width > 2 * 160 * 2  # two frames side by side, each zoomed twice
 
 
+def test_compare_at_step_zero_shows_one_frame_for_every_agent(tiny, tmp_path):
+    """Every agent plays episode 0 of the same seed, so before the first action all frames are the same."""
+    path, _ = tiny
+    out = tmp_path / "c.png"
+    assert main(["compare", "untrained:demo", path, "--step", "0", "-o", str(out)]) == 0
+    image = Image.open(out).convert("RGB")
+    panel = (image.width - weights.GAP) // 2  # two panels, each a frame and a gap
+    bottom = image.height - weights.GAP
+    left = image.crop((weights.GAP, bottom - 300, weights.GAP + 300, bottom))
+    right = image.crop((weights.GAP + panel, bottom - 300, weights.GAP + panel + 300, bottom))
+    assert left.tobytes() == right.tobytes()
+
+
 def test_compare_refuses_agents_of_different_games(tiny, tmp_path, capsys):
     path, _ = tiny
     err = one_line_error(capsys, ["compare", "untrained:karpathy", path, "-o", str(tmp_path / "c.png")])
@@ -154,33 +169,33 @@ def test_compare_names_the_presets_it_knows(tmp_path, capsys):
 # ---------------------------------------------------------------------- ship
 
 
-def test_ship_writes_weights_only_rounded_and_loadable(tiny, tmp_path, capsys):
+def test_ship_writes_weights_only_rounded_and_loadable(tmp_path, capsys):
     from scratchpong import checkpoint
+    from scratchpong.commands.ship import round_weights
 
-    path, state = tiny
-    out = tmp_path / "agent.json.gz"
-    assert main(["ship", path, "-o", str(out), "--frames", "300"]) == 0
+    state = TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=4, downscale=4, batch_size=1))  # 17-digit floats
+    path, out = tmp_path / "fresh.ckpt.json", tmp_path / "agent.json.gz"
+    state.save(path)
+    assert main(["ship", str(path), "-o", str(out), "--frames", "300"]) == 0
     said = capsys.readouterr().out
     assert "300 real frames" in said
     data = checkpoint.read(out, (checkpoint.WEIGHTS_FORMAT,))
     assert {"W1", "W2", "config", "episode"} <= set(data)
     assert not {"cache_W1", "cache_W2", "grad_W1", "grad_W2"} & set(data)  # nothing of the optimizer
     config, W1, W2 = checkpoint.load_weights(out)
-    assert config == state.config and len(W1) == len(state.W1)
     digits = int(said.split("significant digits")[0].split()[-1])
-    assert all(w == float(f"{w:.{digits}g}") for row in W1 for w in row)
+    assert config == state.config and digits < 17
+    assert (W1, W2) == round_weights(state.W1, state.W2, digits) != (state.W1, state.W2)
 
 
 def test_the_fewest_digits_keep_every_greedy_action():
     from scratchpong.commands.ship import actions, fewest_digits, round_weights
 
-    W1 = [[0.123456789, -0.2], [0.3, 0.05]]
-    W2 = [1.0, 1.0]
-    xs = [[(0, 1.0)], [(1, 1.0)], [(0, 1.0), (1, -1.0)]]  # the last one's logit is 0.123456789 - 0.3 + ...
-    digits, changed = fewest_digits(W1, W2, xs)
-    assert digits is not None and changed[digits] == 0
-    assert actions(*round_weights(W1, W2, digits), xs) == actions(W1, W2, xs)
-    # a logit of +1e-6 flips to 0 or below when rounded to 3 digits: the rounding must be refused there
+    # Robust actions: 3 digits already keep them all.
+    W1, W2, xs = [[0.123456789, -0.2], [0.3, 0.05]], [1.0, 1.0], [[(0, 1.0)], [(1, 1.0)]]
+    assert fewest_digits(W1, W2, xs) == (3, {3: 0})
+    assert actions(*round_weights(W1, W2, 3), xs) == actions(W1, W2, xs)
+    # h = Relu(0.500001 - 0.5) = 1e-6 > 0, so y_p > 0.5 (UP); at 3 digits h is exactly 0 and y_p = 0.5 (DOWN).
     W1 = [[0.5000010], [-0.5]]
     digits, changed = fewest_digits(W1, [1.0], [[(0, 1.0), (1, 1.0)]])
     assert changed[3] == 1 and digits is not None and digits > 3

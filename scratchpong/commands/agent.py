@@ -1,6 +1,6 @@
 """A saved policy at work: load its weights from a checkpoint (or a shipped agent) and play episodes with them.
 
-Shared by `scratchpong play`, `eval` and `weights`: the same flags pick the policy,
+Shared by `scratchpong play`, `eval`, `weights`, `compare` and `ship`: the same flags pick the policy,
 and episode n is played with `episode_rng(seed, n)`, so a (seed, episode) pair
 always replays the same game.
 """

@@ -198,6 +198,12 @@ def step_costs(env_id: str, seed: int) -> dict:
 
 def measure(args: argparse.Namespace) -> dict:
     """The part costs, then `rounds` rounds of the trainers one after the other, and the ratios of each round."""
+    from scratchpong.env import check_env_id
+
+    try:
+        check_env_id(args.env)
+    except ValueError as e:
+        raise UserError(str(e)) from None
     script = Path(args.reference)
     if not script.is_file():
         raise UserError(f"the NumPy yardstick {str(script)!r} is not there (it ships with a source checkout, in "

@@ -23,6 +23,7 @@ from scratchpong.runlog import LogError
 
 EXIT_USAGE = 2
 USER_ERRORS = (UserError, ConfigError, CheckpointError, LogError, OSError)
+EVAL_GAMES = 20  # --eval-games when not given
 
 
 # ---------------------------------------------------------------------- scratchpong train
@@ -50,7 +51,8 @@ def add_train_parser(sub) -> None:
     p.add_argument("--eval-every", type=count, default=0, metavar="N",
                    help="every N episodes, score the weights in greedy games and log it (default 0: never); "
                         "it changes nothing of the training")
-    p.add_argument("--eval-games", type=positive, default=20, metavar="G", help="games per evaluation (default 20)")
+    p.add_argument("--eval-games", type=positive, default=EVAL_GAMES, metavar="G",
+                   help=f"games per evaluation (default {EVAL_GAMES})")
     p.add_argument("--eval-log", default=None, metavar="PATH",
                    help="CSV of the evaluations (default: beside --log, LOG.eval.csv)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar; one summary line per batch instead")
@@ -133,7 +135,7 @@ def eval_flags(args: argparse.Namespace) -> str:
     if not args.eval_every:
         return ""
     flags = f" --eval-every {args.eval_every}"
-    if args.eval_games != 20:
+    if args.eval_games != EVAL_GAMES:
         flags += f" --eval-games {args.eval_games}"
     return flags + (f" --eval-log {args.eval_log}" if args.eval_log else "")
 

@@ -70,8 +70,9 @@ def cmd_ship(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if not out.name.endswith(".json.gz"):
         raise UserError(f"the weights file {args.output!r} must end in .json.gz, as shipped agents do")
-    if not out.resolve().parent.is_dir():
-        raise UserError(f"cannot write {args.output!r}: its folder does not exist")
+    if out.is_dir() or not out.resolve().parent.is_dir():
+        raise UserError(f"cannot write {args.output!r}: " + ("it is a folder" if out.is_dir() else
+                                                             "its folder does not exist"))
     config, W1, W2 = load_policy(args.checkpoint, None)
     episode = checkpoint.read(args.checkpoint, (checkpoint.FORMAT, checkpoint.WEIGHTS_FORMAT)).get("episode", 0)
     env = make_env(config.env)
@@ -96,6 +97,6 @@ def add_parser(sub) -> None:
     p.add_argument("checkpoint", help="the checkpoint (or weights file) to ship")
     p.add_argument("-o", "--output", required=True, help="the weights file to write, NAME.json.gz")
     p.add_argument("--frames", type=positive, default=20000, metavar="N",
-                   help="real frames of greedy play the rounding is checked on (default 20000, about 5 games)")
+                   help="real frames of greedy play the rounding is checked on (default 20000)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="the games' seed (default 0)")
     p.set_defaults(func=cmd_ship)

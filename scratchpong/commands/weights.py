@@ -192,8 +192,9 @@ def check_output(path: str, what: str) -> None:
     if Path(path).is_dir() or not Path(path).resolve().parent.is_dir():
         problem = "it is a folder" if Path(path).is_dir() else "its folder does not exist"
         raise UserError(f"cannot write the {what} {path!r}: {problem}")
-    if Path(path).suffix.lower() not in Image.registered_extensions():
-        raise UserError(f"cannot write the {what} {path!r}: Pillow knows no image format by the ending "
+    image_format = Image.registered_extensions().get(Path(path).suffix.lower())
+    if image_format not in Image.SAVE:  # some endings name a format Pillow reads but cannot write
+        raise UserError(f"cannot write the {what} {path!r}: Pillow writes no image format by the ending "
                         f"{Path(path).suffix or '(none)'!r}; use .png")
 
 
