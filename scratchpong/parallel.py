@@ -86,7 +86,7 @@ def _worker_main(conn, env_id: str) -> None:
 
     Messages in: ("weights", key, W1, W2, config), ("changes", key, base, rows, W2, config),
     ("play", key, index, n), ("stop",). Messages out: ("ready",), ("start-failed", line, traceback),
-    ("result", key, index, EpisodeResult), ("error", key, index, n, line, traceback).
+    ("result", key, index, EpisodeResult, seconds playing it), ("error", key, index, n, line, traceback).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the main process handles it
     try:
@@ -114,7 +114,9 @@ def _worker_main(conn, env_id: str) -> None:
                 if weights is None or weights[0] != key:
                     raise RuntimeError(f"no weights for batch {key}")  # a bug in the main process, not the user's
                 _, W1, W2, config = weights
-                reply = ("result", key, index, play_episode(env, W1, W2, config, n))
+                start = time.perf_counter()
+                result = play_episode(env, W1, W2, config, n)
+                reply = ("result", key, index, result, time.perf_counter() - start)
             except Exception as e:
                 reply = ("error", key, index, n, _one_line(e), traceback.format_exc())
             conn.send(reply)
@@ -217,6 +219,8 @@ class EpisodePool:
             raise ValueError(f"--workers must be >= 1, got {workers}")
         self.env_id = env_id
         self.weights_bytes = 0  # bytes of weights sent to the workers for the last batch, all together
+        self.play_seconds = 0.0  # the workers' time spent playing the last batch's episodes, all together
+        self.pickle_seconds = 0.0  # the main process's time making the last batch's weights messages
         self._keys = itertools.count()
         self._sent = _SentW1()
         self._closed = False
@@ -271,8 +275,10 @@ class EpisodePool:
         return self._collect(state, list(episodes))
 
     def _collect(self, state: TrainState, numbers: list[int]) -> Iterator[EpisodeResult]:
+        start = time.perf_counter()
         payloads = self._payloads(next(self._keys), state)
-        self.weights_bytes = 0
+        self.pickle_seconds = time.perf_counter() - start  # the workers wait for this, at a batch's start
+        self.weights_bytes, self.play_seconds = 0, 0.0
         todo = iter(enumerate(numbers))
         results: dict[int, EpisodeResult] = {}
         try:
@@ -346,10 +352,11 @@ class EpisodePool:
         elif kind == "start-failed":
             self._fail(f"episode worker {w.number} could not start: {msg[1]}", msg[2])
         elif kind == "result":
-            _, their_key, index, result = msg
+            _, their_key, index, result, seconds = msg
             w.task = None
             if their_key == key:
                 results[index] = result
+                self.play_seconds += seconds
         elif kind == "error":
             _, _, _, n, line, tb = msg
             self._fail(f"episode worker {w.number} raised {line} while playing episode {n}", tb, is_bug=True)

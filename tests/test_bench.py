@@ -17,7 +17,8 @@ def test_the_yardstick_ships_with_the_checkout():
 
 
 def test_bench_reports_every_figure_of_each_round_as_json(capsys):
-    assert main(["bench", "--episodes", "1", "--env-steps", "50", "--workers", "2", "--rounds", "1", "--json"]) == 0
+    assert main(["bench", "--episodes", "1", "--env-steps", "50", "--workers", "2", "--rounds", "1",
+                 "--anatomy-batches", "1", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
     assert len(r["rounds"]) == 1
     one = r["rounds"][0]
@@ -25,6 +26,9 @@ def test_bench_reports_every_figure_of_each_round_as_json(capsys):
         assert one[run]["steps"] > 100 and one[run]["steps_per_s"] > 0 and one[run]["peak_rss_mib"] > 10
     assert one["scratchpong"]["steps"] == one["scratchpong_workers"]["steps"]  # the same episode, either way
     assert {"speed_ratio", "rss_ratio", "workers_speed_ratio", "workers_speedup"} <= set(one)
+    a = r["batch_anatomy"]
+    assert a["batch_size"] == 1 and a["play"] > 0 and a["wall"] > a["update"] > 0 and a["work_speedup"] > 0
+    assert a["pickling"] > 0  # the first batch sends all of W1
     assert r["env_only_steps_per_s"] > 0 and r["rmsprop_update_seconds"] > 0
     assert r["forward"]["nonzero_pixels"] > 0 and r["forward"]["dense_over_sparse"] > 0
     parts = ("seeded_reset_us", "env_step_us", "prepro_us", "difference_us", "forward_us", "backward_us")

@@ -196,6 +196,44 @@ def step_costs(env_id: str, seed: int) -> dict:
             **{f"{k}_us": v / T * 1e6 for k, v in spent.items()}}
 
 
+def batch_anatomy(env_id: str, seed: int, workers: int, batches: int, batch_size: int) -> dict:
+    """Seconds per batch of the karpathy network with worker processes, split by who does what.
+
+    `play` is the workers' time in play_episode, summed over both; `pickling` the main
+    process making the weights messages; `summing` adding each episode's gradient;
+    `update` the batch's last sum and its RMSProp step. While the main process pickles
+    and updates, every worker waits; `other idle` is the rest of the workers' time
+    that is not play: sending, unpickling, and the end of a batch, when one worker plays
+    the last episode and the other has nothing left to do.
+    """
+    from dataclasses import replace
+
+    from scratchpong.config import PRESETS
+    from scratchpong.parallel import EpisodePool
+    from scratchpong.train import TrainState, batch_ranges
+
+    state = TrainState.new(replace(PRESETS["karpathy"], env=env_id, seed=seed, batch_size=batch_size))
+    parts = dict.fromkeys(("wall", "play", "pickling", "summing", "update"), 0.0)
+    clock = time.perf_counter
+    with EpisodePool(env_id, workers) as pool:
+        pool.ready()
+        for episodes in batch_ranges(state, batches * state.config.batch_size):
+            start = clock()
+            for result in pool.collect(state, episodes):
+                t = clock()
+                full = state.add_episode(result)
+                parts["update" if full else "summing"] += clock() - t
+            parts["wall"] += clock() - start
+            parts["play"] += pool.play_seconds
+            parts["pickling"] += pool.pickle_seconds
+    per_batch = {k: v / batches for k, v in parts.items()}
+    per_batch["other_idle"] = (workers * per_batch["wall"] - per_batch["play"]
+                               - workers * (per_batch["pickling"] + per_batch["update"]))
+    serial = per_batch["play"] + per_batch["summing"] + per_batch["update"]  # one process, same work
+    return {"workers": workers, "batches": batches, "batch_size": state.config.batch_size, **per_batch,
+            "work_speedup": serial / per_batch["wall"]}
+
+
 def measure(args: argparse.Namespace) -> dict:
     """The part costs, then `rounds` rounds of the trainers one after the other, and the ratios of each round."""
     from scratchpong.env import check_env_id
@@ -214,6 +252,9 @@ def measure(args: argparse.Namespace) -> dict:
     result["rmsprop_update_seconds"] = rmsprop_seconds(args.seed)
     result["forward"] = forward_costs(args.env, args.seed)
     result["per_step"] = step_costs(args.env, args.seed)
+    if args.workers > 1:
+        result["batch_anatomy"] = batch_anatomy(args.env, args.seed, args.workers, args.anatomy_batches,
+                                                args.episodes)
     for _ in range(args.rounds):  # alternating, so that a busy spell of the machine hits every trainer alike
         one = {"scratchpong": ours(args.env, args.episodes, args.seed)}
         if args.workers > 1:
@@ -256,8 +297,17 @@ def report(r: dict) -> str:
         "per step, in us (one episode of {steps} steps, {changed_pixels_per_step:.1f} changed pixels a step): "
         "env {env_step_us:.0f}, seeded reset {seeded_reset_us:.0f}, prepro {prepro_us:.0f}, "
         "difference {difference_us:.0f}, forward {forward_us:.0f}, backward {backward_us:.0f}".format(**r["per_step"]),
-        f"{'round':>5}  {'trainer':34} {'steps':>8} {'seconds':>8} {'steps/s':>8} {'peak RSS':>9}",
     ]
+    if "batch_anatomy" in r:
+        a = r["batch_anatomy"]
+        lines.append(
+            "one batch of {batch_size} episodes on {workers} workers, in s (mean of {batches}): wall {wall:.2f}; "
+            "workers playing {play:.2f} (of {capacity:.2f}); main process alone, workers waiting: pickling the "
+            "weights {pickling:.2f}, last sum and RMSProp {update:.2f}; summing as results come {summing:.2f}; "
+            "other idle worker time (sending, unpickling, the batch's tail) {other_idle:.2f}; "
+            "the same work in one process over this wall: {work_speedup:.2f}x".format(
+                capacity=a["workers"] * a["wall"], **a))
+    lines.append(f"{'round':>5}  {'trainer':34} {'steps':>8} {'seconds':>8} {'steps/s':>8} {'peak RSS':>9}")
     names = {"scratchpong": "scratchpong, one process", "scratchpong_workers": f"scratchpong, {workers} workers",
              "numpy_reference": "NumPy yardstick (1 BLAS thread)"}
     for k, one in enumerate(r["rounds"], 1):
@@ -289,6 +339,8 @@ def add_parser(sub) -> None:
     p.add_argument("--env-steps", type=count, default=3000, help="steps for the env-only figure (default 3000)")
     p.add_argument("--workers", type=positive, default=2,
                    help="also time scratchpong with N worker processes (default 2; 1: one process only)")
+    p.add_argument("--anatomy-batches", type=positive, default=2, metavar="B",
+                   help="batches of --episodes episodes timed part by part with the workers (default 2)")
     p.add_argument("--rounds", type=positive, default=3,
                    help="rounds of the trainers, one after the other in each (default 3); ratios per round")
     p.add_argument("--reference", default=str(REFERENCE),
