@@ -255,3 +255,17 @@ def test_the_script_resumes_where_it_saved(tmp_path):
     assert [row.split(",")[0] for row in log.read_text(encoding="utf-8").splitlines()] == ["episode", "1", "2"]
     with np.load(save) as second:
         assert int(second["episode"]) == 2 and not np.array_equal(second["W1"], first["W1"])
+
+
+def test_the_script_saves_every_n_episodes_and_a_resume_drops_the_rows_past_the_save(tmp_path):
+    small = ("--env", "ALE/Pong-v5", "--downscale", "4", "--hidden", "8", "--batch-size", "2", "--seed", "3")
+    save, log = tmp_path / "run.npz", tmp_path / "log.csv"
+    run_script(*small, "--episodes", "1", "--save", str(save), "--save-every", "1", "--log", str(log))
+    with np.load(save) as saved:
+        assert int(saved["episode"]) == 1
+    with log.open("a", encoding="utf-8") as f:
+        f.write("2,999,-21,-21.0000,9.99\n")  # a row played after the save, then lost in a crash
+    run_script(*small, "--episodes", "1", "--save", str(save), "--log", str(log), "--resume")
+    rows = log.read_text(encoding="utf-8").splitlines()
+    assert [row.split(",")[0] for row in rows] == ["episode", "1", "2"] and "999" not in rows[2]
+    assert not list(tmp_path.glob("*.tmp.npz"))

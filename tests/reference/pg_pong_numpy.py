@@ -185,13 +185,22 @@ def new_state(args: argparse.Namespace) -> dict:
 
 
 def save_state(path: Path, s: dict) -> None:
-    """Weights, caches, gradient buffer, counters and the random generator's state, as one .npz."""
+    """Weights, caches, gradient buffer, counters and the random generator's state, as one .npz.
+
+    Written to a temporary file and renamed over the old one, so a crash leaves the previous save whole.
+    """
     arrays = {k: v for k, v in s.items() if k != "rng"}
-    np.savez(path, **arrays, rng=np.array(json.dumps(s["rng"].bit_generator.state)))
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez(tmp, **arrays, rng=np.array(json.dumps(s["rng"].bit_generator.state)))
+    tmp.replace(path)
 
 
 def load_state(path: Path) -> dict:
-    """What save_state wrote; the run continues from it (the env's own state is not restored)."""
+    """What save_state wrote; the run continues from it.
+
+    The env's own state is not saved: a resumed run resets the env with the seed (seed + episode),
+    so it goes on as another sample of the same training, not bit for bit as an uninterrupted run.
+    """
     with np.load(path) as data:
         s = {k: data[k].copy() for k in data.files if k != "rng"}
         rng_state = json.loads(str(data["rng"]))
@@ -206,6 +215,10 @@ def train(args: argparse.Namespace) -> None:
     s = load_state(args.save) if args.resume else new_state(args)
     if args.log is not None and (not args.resume or not args.log.exists() or args.log.stat().st_size == 0):
         args.log.write_text(LOG_HEADER + "\n", encoding="utf-8")
+    elif args.log is not None:  # resumed: rows past the save are played again, so they go
+        header, *rows = args.log.read_text(encoding="utf-8").splitlines()
+        kept = [row for row in rows if int(row.split(",")[0]) <= s["episode"]]
+        args.log.write_text("\n".join([header, *kept]) + "\n", encoding="utf-8")
     env = make_env(args.env)
     first, rng = s["episode"], s["rng"]
     start = time.perf_counter()
@@ -223,6 +236,8 @@ def train(args: argparse.Namespace) -> None:
         s["running"] = reward if math.isnan(s["running"]) else 0.99 * s["running"] + 0.01 * reward
         s["episode"] = episode
         report(episode, len(rewards), reward, s["running"], s["seconds"] + time.perf_counter() - start, args.log)
+        if args.save is not None and args.save_every and episode % args.save_every == 0:
+            save_state(args.save, {**s, "seconds": s["seconds"] + time.perf_counter() - start})
     s["seconds"] += time.perf_counter() - start
     if args.save is not None:
         save_state(args.save, s)
@@ -244,6 +259,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--log", type=Path, help="CSV log, one row per episode")
     p.add_argument("--save", type=Path, help="write the run's state here (.npz) at the end")
     p.add_argument("--resume", action="store_true", help="continue the run saved at --save")
+    p.add_argument("--save-every", type=int, default=0, help="also save every N episodes (default 0: at the end)")
     args = p.parse_args(argv)
     if args.resume and (args.save is None or not args.save.exists()):
         p.error("--resume needs --save naming an existing .npz")
