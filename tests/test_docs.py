@@ -114,7 +114,19 @@ def test_the_shipped_pretrained_agent_loads_and_the_docs_name_its_episode_count(
     assert pretrained_path(STRONGEST).exists(), f"scratchpong/pretrained/{STRONGEST}.json.gz is not shipped"
     config, W1, W2 = load_policy(None, pretrained=STRONGEST)
     assert len(W1) == 1600 and len(W2) == config.hidden
-    episodes = read(pretrained_path(STRONGEST), (FORMAT, WEIGHTS_FORMAT))["episode"]
+    shipped = read(pretrained_path(STRONGEST), (FORMAT, WEIGHTS_FORMAT))
+    assert shipped["format"] == WEIGHTS_FORMAT and "cache_W1" not in shipped, "ship weights only (scratchpong ship)"
+    episodes = shipped["episode"]
     rows = [line for line in (DOCS / "training.md").read_text(encoding="utf-8").splitlines()
             if re.match(r"\| \d{4}-\d{2}-\d{2}", line)]
-    assert rows and f"| {episodes:,} (" in rows[-1], f"docs/training.md's last pretrained row should name {episodes:,}"
+    assert rows and f"| {episodes:,} |" in rows[-1], f"docs/training.md's last pretrained row should name {episodes:,}"
+
+
+def test_nothing_in_the_repository_points_outside_it():
+    """The repository stands alone: no file of it names the developers' working folder beside the checkout."""
+    outside = "../" + "shared"  # spelled in two parts so that this file does not match itself
+    files = [ROOT / "README.md", ROOT / "pyproject.toml", *(ROOT / ".ci").iterdir()]
+    for folder in ("scratchpong", "tests", "docs"):
+        files += [p for p in (ROOT / folder).rglob("*") if p.suffix in {".py", ".md", ".ipynb", ".toml", ".txt"}]
+    assert len(files) > 40
+    assert [str(p.relative_to(ROOT)) for p in files if outside in p.read_text(encoding="utf-8")] == []
