@@ -2,19 +2,11 @@
 
 Weights change only between batches, and each episode's random stream depends on
 (seed, episode number) alone, so the episodes of one batch are independent: any
-process may play any of them. Each worker owns one env, made once when it starts,
-and keeps its copy of the weights from batch to batch. The main process hands out
-episode numbers, one at a time to whichever worker is idle, and yields the results
-**in episode order**, so `TrainState.add_episode` sums the gradients in the same order
-as a serial run, and the main process's RMSProp step makes the same weights.
-
-Between two batches both workers wait for the main process, so what it sends them
-then is kept small: RMSProp moves only the rows of W1 that some pixel of the batch
-touched (about half of the 6400 in Karpathy's setting), so after the first batch a
-worker gets only those rows, and W2. Unpickling all of W1 cost a worker ~0.1 s of
-CPU per batch, with the other worker idle. (Letting each worker take the RMSProp
-step itself would ship the same number of rows, as the summed gradient, and cost it
-the step's ~0.1 s on top.)
+process may play any of them. Each worker owns one env, made once when it starts.
+Per batch the main process pickles (W1, W2, config) once and sends
+that payload once to each worker it uses; then it hands out episode numbers, one at
+a time to whichever worker is idle, and yields the results **in episode order**, so
+`TrainState.add_episode` sums the gradients in the same order as a serial run.
 
     with EpisodePool("ALE/Pong-v5", workers=2) as pool:
         train(state, pool.collect, "run.ckpt.json")
@@ -35,9 +27,8 @@ import time
 import traceback
 from collections.abc import Iterable, Iterator
 from multiprocessing.connection import wait
-from typing import NamedTuple, NoReturn
+from typing import NoReturn
 
-from scratchpong.matrix import Matrix, Vector
 from scratchpong.train import EpisodeResult, TrainState, play_episode
 
 STARTING = "starting"  # a worker's task while it makes its env
@@ -82,11 +73,11 @@ def _one_line(e: BaseException) -> str:
 
 
 def _worker_main(conn, env_id: str) -> None:
-    """A worker: make the env, say "ready", then answer weights and "play" messages until "stop" or EOF.
+    """A worker: make the env, say "ready", then answer "weights" and "play" messages until "stop" or EOF.
 
-    Messages in: ("weights", key, W1, W2, config), ("changes", key, base, rows, W2, config),
-    ("play", key, index, n), ("stop",). Messages out: ("ready",), ("start-failed", line, traceback),
-    ("result", key, index, EpisodeResult, seconds playing it), ("error", key, index, n, line, traceback).
+    Messages in: ("weights", key, W1, W2, config), ("play", key, index, n), ("stop",).
+    Messages out: ("ready",), ("start-failed", line, traceback), ("result", key, index, EpisodeResult, seconds
+    playing it), ("error", key, index, n, line, traceback).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the main process handles it
     try:
@@ -97,7 +88,7 @@ def _worker_main(conn, env_id: str) -> None:
         conn.send(("start-failed", _one_line(e), traceback.format_exc()))
         return
     conn.send(("ready",))
-    weights = None  # (key, W1, W2, config): the weights of batch `key`, kept for the next batch's changes
+    weights = None
     try:
         while True:
             try:
@@ -106,8 +97,8 @@ def _worker_main(conn, env_id: str) -> None:
                 return
             if msg[0] == "stop":
                 return
-            if msg[0] in ("weights", "changes"):
-                weights = _take_weights(weights, msg)
+            if msg[0] == "weights":
+                weights = msg[1:]
                 continue
             _, key, index, n = msg
             try:
@@ -122,23 +113,6 @@ def _worker_main(conn, env_id: str) -> None:
             conn.send(reply)
     finally:
         env.close()
-
-
-def _take_weights(held: tuple | None, msg: tuple) -> tuple | None:
-    """The worker's weights after a "weights" message (all of them) or a "changes" one (rows of W1, and W2).
-
-    Changes apply only to the batch `base` they were made from; for any other the worker
-    keeps None, and its next "play" reports the main process's bug.
-    """
-    if msg[0] == "weights":
-        return msg[1:]
-    _, key, base, rows, W2, config = msg
-    if held is None or held[0] != base:
-        return None
-    W1 = held[1]
-    for i, row in rows.items():
-        W1[i] = row
-    return key, W1, W2, config
 
 
 class _Worker:
@@ -157,53 +131,6 @@ class _Worker:
         return f"while playing episode {self.task[2]}"
 
 
-# ---------------------------------------------------------------------- what the workers hold
-
-
-class _Payloads(NamedTuple):
-    """One batch's weights messages, pickled once: the changes for workers that hold batch `base`, else all."""
-
-    key: int
-    base: int | None
-    changes: bytes | None
-    everything: bytes | None
-
-    def for_worker(self, held: int | None) -> bytes:
-        """The message for a worker that holds the weights of batch `held`."""
-        if held == self.base and self.changes is not None:
-            return self.changes
-        assert self.everything is not None  # made whenever some worker held another batch
-        return self.everything
-
-
-class _SentW1:
-    """A copy of the W1 last sent to the workers, to send them next time only the rows that changed.
-
-    Rows are compared by value, so whatever changed W1 and however (RMSProp, a row
-    written in place, another TrainState), the workers get the main process's numbers.
-    (== calls 0.0 and -0.0 equal; W1 reaches an episode only through Relu(x*W1), where they agree.)
-    """
-
-    def __init__(self) -> None:
-        self.key: int | None = None  # the batch it was sent for; None before the first
-        self.rows: Matrix = []
-
-    def changes(self, W1: Matrix) -> dict[int, Vector] | None:
-        """{i: row} for the rows of W1 that differ from the copy; None if there is no copy of that size."""
-        if self.key is None or len(W1) != len(self.rows):
-            return None
-        return {i: row for i, (row, old) in enumerate(zip(W1, self.rows)) if row != old}
-
-    def sent(self, key: int, W1: Matrix, changes: dict[int, Vector] | None) -> None:
-        """Record that batch `key` sent W1 (`changes` of it, or all of it when None)."""
-        if changes is None:
-            self.rows = [row[:] for row in W1]
-        else:
-            for i, row in changes.items():
-                self.rows[i] = row[:]  # a copy: a later write into the row must show as a change
-        self.key = key
-
-
 # ---------------------------------------------------------------------- the pool
 
 
@@ -218,11 +145,10 @@ class EpisodePool:
         if workers < 1:
             raise ValueError(f"--workers must be >= 1, got {workers}")
         self.env_id = env_id
-        self.weights_bytes = 0  # bytes of weights sent to the workers for the last batch, all together
+        self.weights_bytes = 0  # size of the last batch's pickled weights payload
         self.play_seconds = 0.0  # the workers' time spent playing the last batch's episodes, all together
-        self.pickle_seconds = 0.0  # the main process's time making the last batch's weights messages
+        self.pickle_seconds = 0.0  # the main process's time pickling the last batch's weights
         self._keys = itertools.count()
-        self._sent = _SentW1()
         self._closed = False
         self._workers: list[_Worker] = []
         ctx = multiprocessing.get_context(context)
@@ -275,17 +201,18 @@ class EpisodePool:
         return self._collect(state, list(episodes))
 
     def _collect(self, state: TrainState, numbers: list[int]) -> Iterator[EpisodeResult]:
+        key = next(self._keys)
         start = time.perf_counter()
-        payloads = self._payloads(next(self._keys), state)
+        payload = pickle.dumps(("weights", key, state.W1, state.W2, state.config), protocol=pickle.HIGHEST_PROTOCOL)
         self.pickle_seconds = time.perf_counter() - start  # the workers wait for this, at a batch's start
-        self.weights_bytes, self.play_seconds = 0, 0.0
+        self.weights_bytes, self.play_seconds = len(payload), 0.0
         todo = iter(enumerate(numbers))
         results: dict[int, EpisodeResult] = {}
         try:
             for index in range(len(numbers)):
                 while index not in results:
-                    self._dispatch(payloads, todo)
-                    self._wait(payloads.key, results)
+                    self._dispatch(key, payload, todo)
+                    self._wait(key, results)
                 yield results.pop(index)
         except GeneratorExit:  # the caller stopped early: what is still playing is dropped when it arrives
             raise
@@ -293,21 +220,8 @@ class EpisodePool:
             self.close()
             raise
 
-    def _payloads(self, key: int, state: TrainState) -> _Payloads:
-        """Batch `key`'s weights messages: the rows of W1 changed since the last batch, and all of W1 if a
-        worker holds older weights (the first batch, or a worker the last batch did not need)."""
-        base, changes = self._sent.key, self._sent.changes(state.W1)
-        small = big = None
-        if changes is not None:
-            small = _dumps(("changes", key, base, changes, state.W2, state.config))
-        if changes is None or any(w.key != base for w in self._workers):
-            big = _dumps(("weights", key, state.W1, state.W2, state.config))
-        self._sent.sent(key, state.W1, changes)
-        return _Payloads(key, base, small, big)
-
-    def _dispatch(self, payloads: _Payloads, todo: Iterator[tuple[int, int]]) -> None:
+    def _dispatch(self, key: int, payload: bytes, todo: Iterator[tuple[int, int]]) -> None:
         """Give each idle worker the next episode (and this batch's weights, if it lacks them)."""
-        key = payloads.key
         for w in self._workers:
             if w.task is not None:
                 continue
@@ -317,9 +231,7 @@ class EpisodePool:
             index, n = item
             try:
                 if w.key != key:
-                    payload = payloads.for_worker(w.key)
                     w.conn.send_bytes(payload)
-                    self.weights_bytes += len(payload)
                     w.key = key
                 w.conn.send(("play", key, index, n))
             except OSError:  # the pipe broke: the worker is gone
@@ -412,10 +324,6 @@ class EpisodePool:
                 w.process.kill()
                 w.process.join()
             w.conn.close()
-
-
-def _dumps(message: tuple) -> bytes:
-    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _terminate(process) -> None:

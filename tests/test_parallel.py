@@ -106,7 +106,8 @@ def test_pool_gives_the_serial_results_bit_for_bit(pool, env):
     assert serial.W1 != before
     assert (parallel.W1, parallel.W2) == (serial.W1, serial.W2)
     assert (parallel.cache_W1, parallel.cache_W2) == (serial.cache_W1, serial.cache_W2)
-    assert pool.weights_bytes > 8 * 1600 * 4  # all of W1 went out, pickled: the workers' weights were older
+    assert pool.play_seconds > 0 and pool.pickle_seconds > 0
+    assert pool.weights_bytes > 8 * 1600 * 4  # the weights went out as one pickled payload
 
 
 def test_train_with_the_pool_ends_on_the_serial_weights(pool, env, tmp_path):
@@ -192,56 +193,3 @@ def test_ctrl_c_in_the_main_process_stops_the_workers_promptly():
         t = time.perf_counter()
     assert time.perf_counter() - t < 1.0  # already closed by the interrupted collect
     assert all(gone(pid) for pid in pids)
-
-
-def test_after_a_batch_only_the_rows_of_w1_that_changed_are_sent_again():
-    from scratchpong.parallel import _SentW1
-
-    sent, W1 = _SentW1(), [[0.0] * 3 for _ in range(5)]
-    assert sent.changes(W1) is None  # nothing sent yet: all of W1 goes
-    sent.sent(0, W1, None)
-    assert sent.changes(W1) == {}
-    W1[2][1] = 1.0
-    changes = sent.changes(W1)
-    assert changes == {2: [0.0, 1.0, 0.0]}
-    sent.sent(1, W1, changes)
-    W1[2][0] = 5.0  # written in place into the row that was sent: it must still show as changed
-    assert sent.changes(W1) == {2: [5.0, 1.0, 0.0]}
-    assert sent.changes(W1[:4]) is None  # another shape: all of W1 goes
-
-
-def test_a_worker_applies_changes_only_to_the_weights_they_were_made_from():
-    from scratchpong.parallel import _take_weights
-
-    W1, config = [[0.0, 0.0], [1.0, 1.0]], object()
-    held = _take_weights(None, ("weights", 3, W1, [0.5, 0.5], config))
-    assert held == (3, W1, [0.5, 0.5], config)
-    held = _take_weights(held, ("changes", 4, 3, {1: [2.0, 2.0]}, [0.7, 0.7], config))
-    assert held == (4, [[0.0, 0.0], [2.0, 2.0]], [0.7, 0.7], config)
-    assert _take_weights(held, ("changes", 6, 5, {0: [9.0, 9.0]}, [0.7, 0.7], config)) is None  # made from batch 5
-    assert _take_weights(None, ("changes", 6, 5, {}, [0.7, 0.7], config)) is None
-
-
-def test_each_worker_gets_the_changes_or_everything_by_what_it_holds():
-    from scratchpong.parallel import _Payloads
-
-    payloads = _Payloads(key=7, base=6, changes=b"small", everything=b"big")
-    assert payloads.for_worker(6) == b"small"
-    assert payloads.for_worker(5) == b"big" and payloads.for_worker(None) == b"big"
-    first = _Payloads(key=0, base=None, changes=None, everything=b"big")  # the first batch: no changes to send
-    assert first.for_worker(None) == b"big"
-
-
-def test_after_the_first_batch_the_workers_get_only_the_changed_rows():
-    """A new pool sends all of W1 for batch 1; for batch 2, only the rows that batch 1's update changed."""
-    state = TrainState.new(replace(TINY, batch_size=2))
-    with EpisodePool(TINY.env, workers=2) as fresh, time_limit(60):
-        for r in fresh.collect(state, range(2)):
-            state.add_episode(r)  # the second one triggers the update
-        first = fresh.weights_bytes
-        touched = sum(1 for row, cache in zip(state.W1, state.cache_W1) if any(cache))  # rows RMSProp moved
-        assert len(list(fresh.collect(state, range(2, 4)))) == 2
-        second = fresh.weights_bytes
-    assert 0 < touched < len(state.W1) / 4  # a few pixels changed in two episodes, not all 1600
-    assert first > 8 * len(state.W1) * TINY.hidden  # all of W1, pickled (to one or both workers)
-    assert 0 < second < first / 4
