@@ -166,15 +166,18 @@ def load(path: str | os.PathLike) -> dict:
     return validate(read(path), f"checkpoint {str(path)!r}")
 
 
+def rounded(v: float, digits: int | None) -> float:
+    """v to `digits` significant digits, as a weights file stores it (None: exactly)."""
+    return float(f"{v:.{digits}g}") if digits else v
+
+
 def save_weights(path: str | os.PathLike, config: TrainConfig, episode: int, W1: list, W2: list,
                  digits: int | None = None) -> None:
     """Write a weights-only file: the settings, the episode count, W1 and W2 (rounded to `digits`
     significant digits if given), and nothing of the optimizer."""
-    def rounded(v: float) -> float:
-        return float(f"{v:.{digits}g}") if digits else v
-
     save(path, {"config": config_to_json(config), "episode": episode,
-                "W1": [[rounded(w) for w in row] for row in W1], "W2": [rounded(w) for w in W2]}, WEIGHTS_FORMAT)
+                "W1": [[rounded(w, digits) for w in row] for row in W1], "W2": [rounded(w, digits) for w in W2]},
+         WEIGHTS_FORMAT)
 
 
 def load_weights(path: str | os.PathLike) -> tuple[TrainConfig, list, list]:

@@ -66,6 +66,12 @@ def untrained_policy(preset_name: str, seed: int | None = None) -> tuple[TrainCo
     return state.config, state.W1, state.W2
 
 
+def episodes_of(path: str | Path) -> int | None:
+    """The number of training episodes a checkpoint or weights file records, if it records one."""
+    n = checkpoint.read(path, (checkpoint.FORMAT, checkpoint.WEIGHTS_FORMAT)).get("episode")
+    return n if isinstance(n, int) else None
+
+
 def load_policy(path: str | None, pretrained: str | None) -> tuple[TrainConfig, Matrix, Vector]:
     """(config, W1, W2) of a checkpoint or weights file, or of a shipped agent; a one-line error if there is none."""
     if pretrained is not None:

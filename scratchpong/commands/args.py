@@ -1,4 +1,4 @@
-"""What every command shares: `UserError` and the argparse value types. It imports nothing of scratchpong."""
+"""What every command shares: `UserError`, the argparse types and `check_writable`; imports nothing of scratchpong."""
 
 from __future__ import annotations
 
@@ -11,6 +11,15 @@ import sys
 
 class UserError(Exception):
     """A problem with what the user asked for; the CLI prints it as one line and exits 2."""
+
+
+def check_writable(path: str | os.PathLike | None, what: str) -> None:
+    """Fail now, not after the work, if the file `path` cannot be written: it is a folder, or its folder is missing."""
+    if path is None:
+        return
+    if os.path.isdir(path) or not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        problem = "it is a folder" if os.path.isdir(path) else "its folder does not exist"
+        raise UserError(f"cannot write the {what} {str(path)!r}: {problem}")
 
 
 def whole_number(text: str, least: int) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from scratchpong.checkpoint import CheckpointError
 from scratchpong.commands import bench, compare, evaluate, gradcheck, play, plot, ship, walkthrough, weights
-from scratchpong.commands.args import UserError, count, positive, program, real
+from scratchpong.commands.args import UserError, check_writable, count, positive, program, real
 from scratchpong.config import PRESETS, ConfigError, TrainConfig, flag, preset
 from scratchpong.parallel import EpisodeWorkerError
 from scratchpong.runlog import LogError
@@ -73,13 +73,6 @@ def eval_settings(args: argparse.Namespace, log: Path | None):
     if log is None:
         raise UserError("--eval-every needs a file for its results: give --log (they go beside it) or --eval-log")
     return Evals(args.eval_every, str(log.with_name(log.stem + ".eval.csv")), args.eval_games)
-
-
-def check_writable(path: Path | None, what: str) -> None:
-    """Fail now, not at the first save, if `path` cannot be written."""
-    if path is not None and (path.is_dir() or not path.parent.is_dir()):
-        raise UserError(f"cannot write the {what} {str(path)!r}: "
-                        f"{'it is a folder' if path.is_dir() else 'its folder does not exist'}")
 
 
 def cmd_train(args: argparse.Namespace) -> int:

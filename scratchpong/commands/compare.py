@@ -23,16 +23,10 @@ SOURCES_HELP = ("a checkpoint or weights file, `pretrained` (the strongest shipp
 Source = tuple[str, TrainConfig, Matrix, Vector]  # (label, config, W1, W2)
 
 
-def episodes_of(path: str | Path) -> int | None:
-    """The number of training episodes a checkpoint or weights file records, if it records one."""
-    from scratchpong import checkpoint
-
-    n = checkpoint.read(path, (checkpoint.FORMAT, checkpoint.WEIGHTS_FORMAT)).get("episode")
-    return n if isinstance(n, int) else None
-
-
 def trained_label(name: str, path: str | Path) -> str:
     """`name` and the episodes it was trained for: "demo.ckpt.json.gz (800 episodes)"."""
+    from scratchpong.commands.agent import episodes_of
+
     n = episodes_of(path)
     return name if n is None else f"{name} ({n} episodes)"
 

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from scratchpong.commands.args import UserError, positive
+from scratchpong.commands.args import UserError, check_writable, positive
 from scratchpong.frames import CROP_TOP, HEIGHT, WIDTH, difference, prepro
 from scratchpong.matrix import Matrix, Vector
 from scratchpong.policy import saliency
@@ -150,9 +150,7 @@ def cmd_play(args: argparse.Namespace) -> int:
 
     if args.render:
         check_can_render()
-    if args.gif and (Path(args.gif).is_dir() or not Path(args.gif).resolve().parent.is_dir()):
-        problem = "it is a folder" if Path(args.gif).is_dir() else "its folder does not exist"
-        raise UserError(f"cannot write the GIF {args.gif!r}: {problem}")
+    check_writable(args.gif, "GIF")
     config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
     env = make_env(config.env, render_mode="human" if args.render else None)
     if args.saliency and not args.gif:

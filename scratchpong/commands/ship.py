@@ -13,19 +13,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scratchpong.commands.args import UserError, positive
+from scratchpong.commands.args import UserError, check_writable, positive
 from scratchpong.matrix import Matrix, SparseVector, Vector
 
 DIGITS = (3, 4, 5, 6, 7, 8, 10, 12)  # significant digits tried, fewest first; 17 would be exact
 
 
-def rounded(v: float, digits: int) -> float:
-    """v to `digits` significant digits, as the weights file stores it."""
-    return float(f"{v:.{digits}g}")
-
-
 def round_weights(W1: Matrix, W2: Vector, digits: int) -> tuple[Matrix, Vector]:
-    """Every weight rounded to `digits` significant digits."""
+    """Every weight rounded to `digits` significant digits, as `checkpoint.save_weights` will store it."""
+    from scratchpong.checkpoint import rounded
+
     return [[rounded(w, digits) for w in row] for row in W1], [rounded(w, digits) for w in W2]
 
 
@@ -64,17 +61,15 @@ def fewest_digits(W1: Matrix, W2: Vector, xs: list[SparseVector]) -> tuple[int |
 
 def cmd_ship(args: argparse.Namespace) -> int:
     from scratchpong import checkpoint
-    from scratchpong.commands.agent import load_policy
+    from scratchpong.commands.agent import episodes_of, load_policy
     from scratchpong.env import make_env
 
     out = Path(args.output)
     if not out.name.endswith(".json.gz"):
         raise UserError(f"the weights file {args.output!r} must end in .json.gz, as shipped agents do")
-    if out.is_dir() or not out.resolve().parent.is_dir():
-        raise UserError(f"cannot write {args.output!r}: " + ("it is a folder" if out.is_dir() else
-                                                             "its folder does not exist"))
+    check_writable(out, "weights file")
     config, W1, W2 = load_policy(args.checkpoint, None)
-    episode = checkpoint.read(args.checkpoint, (checkpoint.FORMAT, checkpoint.WEIGHTS_FORMAT)).get("episode", 0)
+    episode = episodes_of(args.checkpoint) or 0
     env = make_env(config.env)
     try:
         xs = greedy_inputs(env, W1, W2, config.downscale, args.frames, args.seed)
@@ -84,7 +79,7 @@ def cmd_ship(args: argparse.Namespace) -> int:
     tried = ", ".join(f"{d} digits: {n}" for d, n in changed.items())
     if digits is None:
         print(f"every rounding tried changed some greedy action ({tried}); writing the weights unrounded")
-    checkpoint.save_weights(out, config, episode if isinstance(episode, int) else 0, W1, W2, digits)
+    checkpoint.save_weights(out, config, episode, W1, W2, digits)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): W1 and W2 of episode {episode}, "
           f"{digits or 17} significant digits; greedy actions changed on {len(xs)} real frames: {tried}")
     return 0

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from scratchpong.commands.args import UserError, positive
+from scratchpong.commands.args import UserError, check_writable, positive
 from scratchpong.frames import WIDTH, input_size
 from scratchpong.matrix import Matrix, Vector
 
@@ -189,9 +189,7 @@ def check_output(path: str, what: str) -> None:
     """Fail before any work if the image `path` cannot be written: a folder, a missing folder, an unknown format."""
     from PIL import Image
 
-    if Path(path).is_dir() or not Path(path).resolve().parent.is_dir():
-        problem = "it is a folder" if Path(path).is_dir() else "its folder does not exist"
-        raise UserError(f"cannot write the {what} {path!r}: {problem}")
+    check_writable(path, what)
     image_format = Image.registered_extensions().get(Path(path).suffix.lower())
     if image_format not in Image.SAVE:  # some endings name a format Pillow reads but cannot write
         raise UserError(f"cannot write the {what} {path!r}: Pillow writes no image format by the ending "
