@@ -34,6 +34,8 @@ class TrainConfig:
     decay: float = doc("RMSProp decay of the mean squared gradient", 0.99)
     seed: int = doc("seed of the weights, the env and the action sampling", 0)
     episodes: int | None = doc("stop after this many episodes in all (None: run until interrupted)", None)
+    minutes: float | None = doc("stop at the first batch's end after this many minutes of training in all "
+                                "(None: no time limit)", None)
 
     def check(self) -> TrainConfig:
         """Refuse values that cannot train, with a one-line ConfigError."""
@@ -49,6 +51,7 @@ class TrainConfig:
             ("gamma", 0.0 <= self.gamma <= 1.0, "in [0, 1]"),
             ("decay", 0.0 <= self.decay < 1.0, "in [0, 1)"),
             ("episodes", self.episodes is None or self.episodes >= 0, ">= 0"),
+            ("minutes", self.minutes is None or self.minutes > 0, "> 0"),
         ):
             if not ok:
                 raise ConfigError(f"{flag(name)} must be {rule}, got {getattr(self, name)}")
@@ -69,7 +72,7 @@ PRESETS: dict[str, TrainConfig] = {
 }
 
 # What a resumed run must keep: the network's shape, the game, and the seed that fixes every episode's
-# random stream. The rest (lr, gamma, decay, batch size, episodes) may change on --resume.
+# random stream. The rest (lr, gamma, decay, batch size, episodes, minutes) may change on --resume.
 ARCHITECTURE = ("hidden", "downscale")
 FIXED_ON_RESUME = (*ARCHITECTURE, "env", "seed")
 

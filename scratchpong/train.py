@@ -41,13 +41,13 @@ Collector = Callable[["TrainState", Iterable[int]], Iterator[EpisodeResult]]
 
 
 def train(state: TrainState, collect: Collector, after_episode: Callable[[TrainState, EpisodeResult], None]) -> None:
-    """pg-pong.py's loop, until `state.config.episodes` are played (or forever, if None).
+    """pg-pong.py's loop, until `state.config.episodes` are played or its `minutes` are spent (or forever).
 
     `collect` plays episodes with the current weights and yields each one's result
     (`serial_episodes` below, or `parallel.EpisodePool.collect` with worker processes).
     `after_episode` is the plumbing: log row, progress, saving (runner.py).
     """
-    for episodes in batch_ranges(state, state.config.episodes):  # the episodes left in this batch
+    for episodes in batch_ranges(state):  # the episodes left in this batch
         for result in collect(state, episodes):  # play: forward, sample, record; then episode_gradient
             with uninterrupted():  # Ctrl-C waits until the sum, the update and the log row are done
                 state.add_episode(result)  # grad_buffer += the episode's gradient; RMSProp when the batch is full
@@ -67,9 +67,10 @@ def serial_episodes(state: TrainState, env, episodes: Iterable[int]) -> Iterator
         yield play_episode(env, state.W1, state.W2, state.config, n)
 
 
-def batch_ranges(state: TrainState, stop: int | None) -> Iterator[range]:
+def batch_ranges(state: TrainState) -> Iterator[range]:
     """The episodes still to play, cut where each batch ends (weights change only between batches)."""
-    while stop is None or state.episode < stop:
+    stop = state.config.episodes
+    while not state.budget_spent():
         end = state.episode + state.config.batch_size - state.batch_episodes
         yield range(state.episode, end if stop is None else min(end, stop))
 
@@ -99,6 +100,13 @@ class TrainState:
         D, H = input_size(config.downscale), config.hidden
         W1, W2 = init_weights(D, H, random.Random(config.seed))
         return cls(config, W1, W2, [[0.0] * H for _ in range(D)], [0.0] * H, grad_W2=[0.0] * H)
+
+    def budget_spent(self) -> bool:
+        """True once `episodes` are played, or once `minutes` are spent and the batch is whole (no half batch)."""
+        c = self.config
+        if c.episodes is not None and self.episode >= c.episodes:
+            return True
+        return c.minutes is not None and self.seconds >= 60 * c.minutes and self.batch_episodes == 0
 
     def add_episode(self, result: EpisodeResult) -> bool:
         """Sum one episode's gradient into the batch; after `batch_size` of them, update. True if it updated."""

@@ -54,6 +54,34 @@ def test_ctrl_c_saves_the_episodes_played_and_returns(tmp_path):
     assert saved.episode == 2 and saved.batch_episodes == 2 and saved.grad_W1 == {0: [2.0, 4.0]}
 
 
+def test_a_time_budget_stops_at_the_first_whole_batch_after_it_is_spent():
+    from scratchpong import train as training
+
+    state = TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=2, downscale=4, batch_size=2, minutes=1.0))
+
+    def collect(st, episodes):
+        for n in episodes:
+            yield training.EpisodeResult(n, -21.0, 100, {0: [1.0, 1.0]}, [0.5, 0.5])
+
+    def after_episode(st, result):
+        st.seconds += 25.0  # 25 s an episode: the minute is spent during episode 3, in the second batch
+
+    training.train(state, collect, after_episode)
+    assert state.episode == 4 and state.batch_episodes == 0  # the second batch is finished, not cut
+    assert state.budget_spent()
+
+
+def test_the_time_budget_is_minutes_of_training_and_a_resume_can_raise_it(tmp_path, capsys):
+    assert train(tmp_path, "t.json", "--minutes", "0.0001", "--log", str(tmp_path / "t.csv")) == 0
+    out = capsys.readouterr().out
+    assert "to 0.0001 minutes of training" in out and "--minutes 10.0001" in out
+    assert TrainState.load(tmp_path / "t.json").episode == 3  # one whole batch: the budget is checked between them
+    assert train(tmp_path, "t.json", "--resume") == 0
+    assert "minutes of training are spent already" in capsys.readouterr().out
+    assert train(tmp_path, "t.json", "--resume", "--minutes", "10", "--episodes", "4") == 0
+    assert TrainState.load(tmp_path / "t.json").episode == 4
+
+
 def test_smoke_the_real_command_writes_log_and_checkpoint_then_resumes(tmp_path):
     ckpt, log = tmp_path / "run.json.gz", tmp_path / "run.csv"
     cmd = [sys.executable, "-m", "scratchpong", "train", *TINY, "--checkpoint", str(ckpt), "--log", str(log)]

@@ -212,12 +212,13 @@ def batch_anatomy(env_id: str, seed: int, workers: int, batches: int, batch_size
     from scratchpong.parallel import EpisodePool
     from scratchpong.train import TrainState, batch_ranges
 
-    state = TrainState.new(replace(PRESETS["karpathy"], env=env_id, seed=seed, batch_size=batch_size))
+    state = TrainState.new(replace(PRESETS["karpathy"], env=env_id, seed=seed, batch_size=batch_size,
+                                     episodes=batches * batch_size))
     parts = dict.fromkeys(("wall", "play", "pickling", "summing", "update"), 0.0)
     clock = time.perf_counter
     with EpisodePool(env_id, workers) as pool:
         pool.ready()
-        for episodes in batch_ranges(state, batches * state.config.batch_size):
+        for episodes in batch_ranges(state):
             start = clock()
             for result in pool.collect(state, episodes):
                 t = clock()

@@ -36,7 +36,7 @@ def add_train_parser(sub) -> None:
     p.add_argument("--preset", choices=list(PRESETS), default=None,
                    help=f"the starting values of every setting below (default karpathy: pg-pong.py's settings); "
                         f"one of {', '.join(PRESETS)}")
-    kinds = {"int": int, "float": real, "str": str, "int | None": count}
+    kinds = {"int": int, "float": real, "str": str, "int | None": count, "float | None": real}
     for f in fields(TrainConfig):
         values = ", ".join(f"{name} {getattr(c, f.name)}" for name, c in PRESETS.items())
         p.add_argument(flag(f.name), dest=f.name, type=kinds[str(f.type)], default=None,
@@ -96,15 +96,19 @@ def cmd_train(args: argparse.Namespace) -> int:
                                 f"or name a new file with --{what}")
         state = TrainState.new(preset(args.preset or "karpathy", **given))
     config = state.config
-    if config.episodes is not None and state.episode >= config.episodes:
-        print(f"nothing to do: {state.episode} episodes are played already and --episodes is {config.episodes}. "
-              f"Give a larger --episodes to train further.")
+    if state.budget_spent():
+        if config.episodes is not None and state.episode >= config.episodes:
+            print(f"nothing to do: {state.episode} episodes are played already and --episodes is "
+                  f"{config.episodes}. Give a larger --episodes to train further.")
+        else:
+            print(f"nothing to do: {state.seconds / 60:.1f} minutes of training are spent already and --minutes "
+                  f"is {config.minutes:g}. Give a larger --minutes to train further.")
         return 0
     workers = args.workers if args.workers is not None else default_workers(config.batch_size)
     print(f"training on {config.env}: {config.hidden} hidden units, "
           f"{'80x80' if config.downscale == 2 else '40x40'} inputs, batch {config.batch_size}, lr {config.lr:g}, "
           f"seed {config.seed}, {workers} worker{'s' if workers > 1 else ''}, from episode {state.episode} to "
-          f"{config.episodes if config.episodes is not None else 'Ctrl-C'}")
+          f"{budget(config)}")
     run = {"checkpoint_path": ckpt, "log_path": log, "save_every": args.save_every,
            "progress": not args.no_progress, "resumed": args.resume, "evals": evals}
     if workers == 1:  # the serial path, the one to read
@@ -116,11 +120,20 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         with EpisodePool(config.env, workers) as pool:
             finished = run_training(state, pool.collect, **run)
-    print(f"{'done' if finished else 'interrupted'} at episode {state.episode}, running reward "
+    print(f"{'done' if finished else 'interrupted'} at episode {state.episode} after {state.seconds / 60:.1f} "
+          f"minutes of training, running reward "
           f"{state.running_reward if state.running_reward is not None else float('nan'):.3f}; "
           f"checkpoint saved to {str(ckpt)!r}" + (f", log in {args.log!r}" if args.log else ""))
     print(next_steps(ckpt, args.log, config, state.episode, finished, eval_flags(args)))
     return 0
+
+
+def budget(config: TrainConfig) -> str:
+    """Where the run stops: "800", "20 minutes", "800 or 20 minutes", or "Ctrl-C"."""
+    parts = [str(config.episodes)] if config.episodes is not None else []
+    if config.minutes is not None:
+        parts.append(f"{config.minutes:g} minutes of training")
+    return " or ".join(parts) or "Ctrl-C"
 
 
 def eval_flags(args: argparse.Namespace) -> str:
@@ -140,9 +153,14 @@ def next_steps(ckpt: Path, log: str | None, config: TrainConfig, episode: int, f
     with_log = (f" --log {log}" if log else "") + evals
     if not finished:  # to finish what was asked
         target = f" --episodes {config.episodes}" if config.episodes is not None else ""
+        target += f" --minutes {config.minutes:g}" if config.minutes is not None else ""
         return f"to resume: {me} train --resume --checkpoint {ckpt}{target}{with_log}"
-    lines = [f"to train 1000 more episodes: {me} train --resume --checkpoint {ckpt} --episodes {episode + 1000}"
-             f"{with_log}",
+    if config.minutes is None:
+        more = f"1000 more episodes: {me} train --resume --checkpoint {ckpt} --episodes {episode + 1000}"
+    else:  # the budget that stopped it may be either, so both grow
+        more = (f"10 more minutes: {me} train --resume --checkpoint {ckpt} --minutes {config.minutes + 10:g}"
+                + (f" --episodes {episode + 1000}" if config.episodes is not None else ""))
+    lines = [f"to train {more}{with_log}",
              f"watch it play: {me} play --checkpoint {ckpt} --gif pong.gif",
              f"score it: {me} eval --checkpoint {ckpt} --episodes 20 --greedy"]
     if log:
