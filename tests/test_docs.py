@@ -130,3 +130,22 @@ def test_nothing_in_the_repository_points_outside_it():
         files += [p for p in (ROOT / folder).rglob("*") if p.suffix in {".py", ".md", ".ipynb", ".toml", ".txt"}]
     assert len(files) > 40
     assert [str(p.relative_to(ROOT)) for p in files if outside in p.read_text(encoding="utf-8")] == []
+
+
+def test_the_presets_table_of_training_md_says_what_config_py_holds():
+    from scratchpong.config import PRESETS
+
+    text = (DOCS / "training.md").read_text(encoding="utf-8")
+    table = text.split("## The three presets", 1)[1].split("\n\n", 2)[1]
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]] for line in table.splitlines()}
+    assert [re.search(r"--preset (\w+)", c).group(1) for c in rows[""]] == list(PRESETS)
+    for label, field in (("hidden units H", "hidden"), ("batch (episodes per update)", "batch_size"),
+                         ("learning rate", "lr")):
+        assert [float(c) for c in rows[label]] == [getattr(p, field) for p in PRESETS.values()], label
+    for cell, p in zip(rows["stops"], PRESETS.values()):
+        if p.episodes is not None:
+            assert f"after {p.episodes} episodes" in cell
+        elif p.minutes is not None:
+            assert f"after {p.minutes:g} minutes" in cell
+        else:
+            assert "Ctrl-C" in cell
