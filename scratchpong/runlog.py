@@ -33,7 +33,7 @@ def open_log(path: str | os.PathLike, keep_through: int | None, columns: tuple[s
         rows = [r for r in read_rows(path, columns) if int(r["episode"]) <= keep_through]
         tmp = path.with_name(f".{path.name}.tmp")
         with open(tmp, "w", newline="") as f:
-            writer = csv.DictWriter(f, columns, extrasaction="ignore")
+            writer = csv.DictWriter(f, columns, extrasaction="ignore", lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
         os.replace(tmp, path)

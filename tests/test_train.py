@@ -108,6 +108,7 @@ def test_resume_drops_log_rows_after_the_checkpoint(tmp_path):
     with open(log, newline="") as f:
         rows = list(csv.DictReader(f))
     assert [r["episode"] for r in rows] == ["1", "2"] and rows[1]["steps"] != "999"
+    assert b"\r" not in log.read_bytes()  # the rewritten rows end as the appended ones do, in one style
 
 
 def test_checkpoint_round_trip_is_exact(tmp_path):
