@@ -35,7 +35,8 @@ def run_training(
     log_path: str | os.PathLike | None = None, save_every: int = 100, progress: bool = True,
     say: Callable[[str], None] = print, resumed: bool = False, evals: Evals | None = None,
 ) -> bool:
-    """Train until `state.config.episodes` (or forever); True if it ran to the end, False if stopped by a signal."""
+    """Train until the config's `episodes` or `minutes` are spent (or forever); True if it ran to the end, False if
+    stopped by a signal."""
     from tqdm import tqdm
 
     stop = state.config.episodes

@@ -99,3 +99,10 @@ def test_the_resume_hint_repeats_the_evaluation_flags():
     hint = cli.next_steps(Path("k.ckpt.json.gz"), "k.csv", TrainConfig(), 799, finished=False, evals=cli.eval_flags(ns))
     assert hint.endswith("train --resume --checkpoint k.ckpt.json.gz --log k.csv --eval-every 500 --eval-games 10")
     assert cli.eval_flags(argparse.Namespace(eval_every=0, eval_games=20, eval_log=None)) == ""
+
+
+def test_the_resume_hint_of_a_timed_run_repeats_its_budget_and_the_next_one_counts_from_the_time_spent():
+    hint = cli.next_steps(Path("l.json"), None, TrainConfig(minutes=20.0), 900, finished=False)
+    assert hint.endswith("train --resume --checkpoint l.json --minutes 20.0")
+    hint = cli.next_steps(Path("l.json"), None, TrainConfig(minutes=60.0, episodes=800), 800, True, seconds=660.0)
+    assert "--minutes 21.0 --episodes 1800" in hint.splitlines()[0]  # 11 minutes spent, 10 more

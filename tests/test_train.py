@@ -3,6 +3,7 @@
 import csv
 import gzip
 import json
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -54,27 +55,44 @@ def test_ctrl_c_saves_the_episodes_played_and_returns(tmp_path):
     assert saved.episode == 2 and saved.batch_episodes == 2 and saved.grad_W1 == {0: [2.0, 4.0]}
 
 
+def fake_results(st, episodes):
+    """A collector that plays nothing: each episode loses 21-0 with a small, fixed gradient."""
+    from scratchpong import train as training
+
+    for n in episodes:
+        yield training.EpisodeResult(n, -21.0, 100, {0: [1.0, 1.0]}, [0.5, 0.5])
+
+
+def tick(st, result):
+    st.seconds += 25.0  # each episode takes 25 s of training
+
+
 def test_a_time_budget_stops_at_the_first_whole_batch_after_it_is_spent():
     from scratchpong import train as training
 
-    state = TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=2, downscale=4, batch_size=2, minutes=1.0))
-
-    def collect(st, episodes):
-        for n in episodes:
-            yield training.EpisodeResult(n, -21.0, 100, {0: [1.0, 1.0]}, [0.5, 0.5])
-
-    def after_episode(st, result):
-        st.seconds += 25.0  # 25 s an episode: the minute is spent during episode 3, in the second batch
-
-    training.train(state, collect, after_episode)
+    # episodes=20 only so that a budget that is ignored fails here instead of running forever
+    state = TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=2, downscale=4, batch_size=2, minutes=1.0,
+                                       episodes=20))
+    training.train(state, fake_results, tick)  # the minute is spent during episode 3, in the second batch
     assert state.episode == 4 and state.batch_episodes == 0  # the second batch is finished, not cut
     assert state.budget_spent()
+
+
+def test_a_run_resumed_mid_batch_after_its_time_is_spent_finishes_that_batch_only():
+    from scratchpong import train as training
+
+    state = TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=2, downscale=4, batch_size=2, minutes=1.0,
+                                       episodes=20))
+    state.episode, state.batch_episodes, state.seconds = 1, 1, 120.0  # saved by Ctrl-C in a batch's middle
+    assert not state.budget_spent()
+    training.train(state, fake_results, tick)
+    assert state.episode == 2 and state.batch_episodes == 0 and state.budget_spent()
 
 
 def test_the_time_budget_is_minutes_of_training_and_a_resume_can_raise_it(tmp_path, capsys):
     assert train(tmp_path, "t.json", "--minutes", "0.0001", "--log", str(tmp_path / "t.csv")) == 0
     out = capsys.readouterr().out
-    assert "to 0.0001 minutes of training" in out and "--minutes 10.0001" in out
+    assert "to 0.0001 minutes of training" in out and re.search(r"--minutes 10\.\d ", out)  # 10 past the time spent
     assert TrainState.load(tmp_path / "t.json").episode == 3  # one whole batch: the budget is checked between them
     assert train(tmp_path, "t.json", "--resume") == 0
     assert "minutes of training are spent already" in capsys.readouterr().out
@@ -227,7 +245,8 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, monkeypatch, capsys, argv
     assert message in err and err.count("\n") == 1 and "Traceback" not in err, err
 
 
-@pytest.mark.parametrize("argv", [["train", "--episodes", "-5"], ["train", "--lr", "nan"], ["train", "--seed", "x"]])
+@pytest.mark.parametrize("argv", [["train", "--episodes", "-5"], ["train", "--lr", "nan"], ["train", "--seed", "x"],
+                                  ["train", "--minutes", "inf"]])
 def test_values_that_do_not_parse_are_refused_by_argparse(argv, capsys):
     with pytest.raises(SystemExit) as e:
         main(argv)
@@ -240,6 +259,8 @@ def test_values_that_do_not_parse_are_refused_by_argparse(argv, capsys):
     (["train", "--downscale", "3"], "downscale must be 2 (80x80) or 4 (40x40)"),
     (["train", "--batch-size", "0"], "--batch-size must be >= 1"),
     (["train", "--gamma", "1.5"], "--gamma must be in [0, 1]"),
+    (["train", "--minutes", "0"], "--minutes must be > 0"),
+    (["train", "--minutes", "-3"], "--minutes must be > 0"),
     (["train", "--env", "Pong-v9"], "unknown env id"),
 ])
 def test_values_train_config_refuses_are_one_line_errors(tmp_path, argv, message, capsys):

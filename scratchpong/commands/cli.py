@@ -9,6 +9,7 @@ traceback for a user's mistake too.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from dataclasses import fields
@@ -124,7 +125,7 @@ def cmd_train(args: argparse.Namespace) -> int:
           f"minutes of training, running reward "
           f"{state.running_reward if state.running_reward is not None else float('nan'):.3f}; "
           f"checkpoint saved to {str(ckpt)!r}" + (f", log in {args.log!r}" if args.log else ""))
-    print(next_steps(ckpt, args.log, config, state.episode, finished, eval_flags(args)))
+    print(next_steps(ckpt, args.log, config, state.episode, finished, eval_flags(args), state.seconds))
     return 0
 
 
@@ -147,18 +148,22 @@ def eval_flags(args: argparse.Namespace) -> str:
 
 
 def next_steps(ckpt: Path, log: str | None, config: TrainConfig, episode: int, finished: bool,
-               evals: str = "") -> str:
-    """The commands to go on from here, spelled the way scratchpong was started (so they work where the user is)."""
+               evals: str = "", seconds: float = 0.0) -> str:
+    """The commands to go on from here, spelled the way scratchpong was started (so they work where the user is).
+
+    `episode` and `seconds` are what the run has played and spent so far.
+    """
     me = program()
     with_log = (f" --log {log}" if log else "") + evals
     if not finished:  # to finish what was asked
         target = f" --episodes {config.episodes}" if config.episodes is not None else ""
-        target += f" --minutes {config.minutes:g}" if config.minutes is not None else ""
+        target += f" --minutes {config.minutes!r}" if config.minutes is not None else ""
         return f"to resume: {me} train --resume --checkpoint {ckpt}{target}{with_log}"
     if config.minutes is None:
         more = f"1000 more episodes: {me} train --resume --checkpoint {ckpt} --episodes {episode + 1000}"
-    else:  # the budget that stopped it may be either, so both grow
-        more = (f"10 more minutes: {me} train --resume --checkpoint {ckpt} --minutes {config.minutes + 10:g}"
+    else:  # either budget may have stopped it, so both move: 10 minutes past the time spent, 1000 episodes more
+        minutes = math.ceil(seconds / 6) / 10 + 10  # rounded up to a tenth, so it is never less than 10 more
+        more = (f"10 more minutes: {me} train --resume --checkpoint {ckpt} --minutes {minutes:.1f}"
                 + (f" --episodes {episode + 1000}" if config.episodes is not None else ""))
     lines = [f"to train {more}{with_log}",
              f"watch it play: {me} play --checkpoint {ckpt} --gif pong.gif",
