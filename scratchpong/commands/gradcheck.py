@@ -5,7 +5,8 @@ Each of eq.1–eq.6 is the derivative of log P(y_a | x) with respect to one
 quantity of the network (L_op3, L_ip3, W2, L_op2, L_ip2, W1). For each one we
 write log P as a function of that quantity alone, nudge every entry by ±eps and
 compare (f(v + eps) − f(v − eps)) / 2eps with the analytic value. Then the same
-for `episode_gradient`, the very function training calls, on a random episode.
+for `episode_gradient`, the very function training calls, on a random episode, without and with
+an entropy bonus.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from scratchpong.returns import discount_rewards, standardize
 EPS = 1e-6
 ATOL = 1e-7
 RTOL = 1e-5
+ENTROPY_CHECKED = 0.5  # the entropy bonus β of the last rows (training uses --entropy, 0 unless asked)
 
 
 def central_difference(f: Callable[[list[float]], float], v: list[float], eps: float = EPS) -> list[float]:
@@ -184,6 +186,7 @@ def random_episode(D: int, H: int, T: int, seed: int, gamma: float = 0.9, margin
         traj.xs.append(x)
         traj.hs.append(fwd.h)
         traj.dlogps.append(policy.eq2_dlogp_dLip3(y_a, fwd.y_p))
+        traj.logits.append(fwd.L_ip3)
         traj.rewards.append(rng.choice([1.0, -1.0]) if t == T - 1 or rng.random() < 0.3 else 0.0)
         labels.append(y_a)
     return Episode(W1, W2, traj, labels, standardize(discount_rewards(traj.rewards, gamma)))
@@ -199,15 +202,18 @@ def sparse_step(W1: Matrix, pool: list[int], rng: random.Random, margin: float) 
     raise UserError("could not draw an input away from the ReLU kink; try another --seed")
 
 
-def check_episode(ep: Episode, gamma: float = 0.9, eps: float = EPS) -> list[Row]:
-    """`episode_gradient` against central differences of J = Σ_t A_t log P(y_a,t | x_t), on the rows of W1
-    that some input touches and on W2."""
+def check_episode(ep: Episode, gamma: float = 0.9, eps: float = EPS, entropy: float = 0.0) -> list[Row]:
+    """`episode_gradient` against central differences of J = Σ_t A_t log P(y_a,t | x_t) (+ β·Σ_t H(y_p,t) with
+    an entropy bonus β), on the rows of W1 that some input touches and on W2."""
     H = len(ep.W2)
-    dW1, dW2 = episode_gradient(ep.traj, ep.W2, gamma)
+    dW1, dW2 = episode_gradient(ep.traj, ep.W2, gamma, entropy)
     touched = sorted({i for x in ep.traj.xs for i, _ in x})
+    name = f"episode_gradient{f' + {entropy:g}·H' if entropy else ''}"
 
     def J(W1: Matrix, W2: Vector) -> float:
-        return sum(A * policy.log_prob(W1, W2, x, y_a) for A, x, y_a in zip(ep.advantages, ep.traj.xs, ep.labels))
+        logits = [policy.policy_forward(W1, W2, x).L_ip3 for x in ep.traj.xs]
+        return sum(A * policy.log_prob(W1, W2, x, y_a) + entropy * policy.entropy(z)
+                   for A, x, y_a, z in zip(ep.advantages, ep.traj.xs, ep.labels, logits))
 
     def J_of_touched(v: list[float]) -> float:
         W1 = [list(row) for row in ep.W1]
@@ -216,9 +222,9 @@ def check_episode(ep: Episode, gamma: float = 0.9, eps: float = EPS) -> list[Row
         return J(W1, ep.W2)
 
     return [
-        Row("episode_gradient dW1", flatten([dW1.get(i, [0.0] * H) for i in touched]),
+        Row(f"{name} dW1", flatten([dW1.get(i, [0.0] * H) for i in touched]),
             central_difference(J_of_touched, flatten([ep.W1[i] for i in touched]), eps)),
-        Row("episode_gradient dW2", dW2, central_difference(lambda v: J(ep.W1, v), ep.W2, eps)),
+        Row(f"{name} dW2", dW2, central_difference(lambda v: J(ep.W1, v), ep.W2, eps)),
     ]
 
 
@@ -233,11 +239,12 @@ def fmt(values: list[float], width: int = 3) -> str:
 
 def report(rows: list[Row]) -> str:
     """The table `scratchpong gradcheck` prints."""
-    lines = [f"{'quantity':<20} {'max |a-n|':>10} {'max rel':>10}  ok  analytic / numeric"]
+    w = max(20, *(len(r.name) for r in rows))
+    lines = [f"{'quantity':<{w}} {'max |a-n|':>10} {'max rel':>10}  ok  analytic / numeric"]
     for r in rows:
         verdict = "yes" if r.ok else "NO "
-        lines.append(f"{r.name:<20} {r.max_abs:>10.2e} {r.max_rel:>10.2e}  {verdict} {fmt(r.analytic)}")
-        lines.append(f"{'':<20} {'':>10} {'':>10}      {fmt(r.numeric)}")
+        lines.append(f"{r.name:<{w}} {r.max_abs:>10.2e} {r.max_rel:>10.2e}  {verdict} {fmt(r.analytic)}")
+        lines.append(f"{'':<{w}} {'':>10} {'':>10}      {fmt(r.numeric)}")
     return "\n".join(lines)
 
 
@@ -256,7 +263,8 @@ def as_json(rows: list[Row], D: int, H: int, seed: int) -> dict:
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     W1, W2, x, y_a = random_problem(args.inputs, args.hidden, args.seed)
-    rows = check(W1, W2, x, y_a) + check_episode(random_episode(args.inputs, args.hidden, args.steps, args.seed))
+    ep = random_episode(args.inputs, args.hidden, args.steps, args.seed)
+    rows = check(W1, W2, x, y_a) + check_episode(ep) + check_episode(ep, entropy=ENTROPY_CHECKED)
     ok = all(r.ok for r in rows)
     if args.json:
         print(json.dumps({**as_json(rows, args.inputs, args.hidden, args.seed), "steps": args.steps}, indent=2))
