@@ -210,8 +210,8 @@ def entropy(L_ip3: float) -> float:
     >>> round(entropy(0.0), 6)  # y_p = 0.5: the most uncertain, log 2
     0.693147
     """
-    y_p = sigm(L_ip3)
-    return -(y_p * log_sigm(L_ip3) + (1.0 - y_p) * log_sigm(-L_ip3))
+    y_p, y_down = sigm(L_ip3), sigm(-L_ip3)  # 1 − y_p as Sigm(−L_ip3), exact even where y_p rounds to 1
+    return -(y_p * log_sigm(L_ip3) + y_down * log_sigm(-L_ip3))
 
 
 def entropy_dLip3(L_ip3: float) -> float:
@@ -220,8 +220,7 @@ def entropy_dLip3(L_ip3: float) -> float:
     >>> round(entropy_dLip3(2.0), 4), round(entropy_dLip3(-2.0), 4)  # y_p = 0.88 pulled down, 0.12 up
     (-0.21, 0.21)
     """
-    y_p = sigm(L_ip3)
-    return -L_ip3 * y_p * (1.0 - y_p)
+    return -L_ip3 * sigm(L_ip3) * sigm(-L_ip3)  # y_p (1 − y_p), with 1 − y_p = Sigm(−L_ip3)
 
 
 # ---------------------------------------------------------------- the backward pass, written once

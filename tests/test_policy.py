@@ -221,6 +221,8 @@ def test_the_entropy_is_finite_and_between_0_and_log_2_even_when_saturated(z):
     H = policy.entropy(z)
     assert 0.0 <= H <= math.log(2.0) + 1e-15 and math.isfinite(policy.entropy_dLip3(z))
     assert policy.entropy_dLip3(z) * z <= 0.0  # it always pulls the logit toward 0, y_p toward 0.5
+    assert policy.entropy(-z) == H  # UP and DOWN swapped: the same uncertainty, even where y_p rounds to 1
+    assert policy.entropy_dLip3(-z) == pytest.approx(-policy.entropy_dLip3(z), rel=1e-15, abs=0.0)
 
 
 def test_the_entropy_bonus_needs_the_logits_of_every_step():

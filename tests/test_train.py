@@ -257,7 +257,8 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, monkeypatch, capsys, argv
 
 
 @pytest.mark.parametrize("argv", [["train", "--episodes", "-5"], ["train", "--lr", "nan"], ["train", "--seed", "x"],
-                                  ["train", "--minutes", "inf"]])
+                                  ["train", "--minutes", "inf"], ["train", "--entropy", "nan"],
+                                  ["train", "--entropy", "inf"]])
 def test_values_that_do_not_parse_are_refused_by_argparse(argv, capsys):
     with pytest.raises(SystemExit) as e:
         main(argv)
@@ -272,6 +273,7 @@ def test_values_that_do_not_parse_are_refused_by_argparse(argv, capsys):
     (["train", "--gamma", "1.5"], "--gamma must be in [0, 1]"),
     (["train", "--minutes", "0"], "--minutes must be > 0"),
     (["train", "--minutes", "-3"], "--minutes must be > 0"),
+    (["train", "--entropy", "-0.01"], "--entropy must be >= 0 and finite"),
     (["train", "--env", "Pong-v9"], "unknown env id"),
 ])
 def test_values_train_config_refuses_are_one_line_errors(tmp_path, argv, message, capsys):

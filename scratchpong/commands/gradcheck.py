@@ -280,7 +280,8 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 def add_parser(sub) -> None:
     p = sub.add_parser("gradcheck", help="verify eq.1-eq.6 and the training gradient against finite differences",
                        description="Check each equation of the backward pass on a random small network, then "
-                                   "episode_gradient (what training calls) on a random episode.")
+                                   "episode_gradient (what training calls) on a random episode, without and with an "
+                                   "entropy bonus.")
     p.add_argument("--inputs", type=positive, default=6, help="D, the number of input pixels (default 6)")
     p.add_argument("--hidden", type=positive, default=4, help="H, the number of hidden units (default 4)")
     p.add_argument("--steps", type=positive, default=8, help="T, the steps of the random episode (default 8)")
