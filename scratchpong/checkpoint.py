@@ -97,8 +97,8 @@ def config_from_json(obj: object, where: str) -> TrainConfig:
     if unknown:
         raise CheckpointError(f"{where}: unknown config fields {sorted(unknown)}")
     kinds = {"env": (str,), "hidden": (int,), "downscale": (int,), "batch_size": (int,), "seed": (int,),
-             "lr": (int, float), "gamma": (int, float), "decay": (int, float), "entropy": (int, float),
-             "episodes": (int, type(None)), "minutes": (int, float, type(None))}
+             "lr": (int, float), "gamma": (int, float), "decay": (int, float), "episodes": (int, type(None)),
+             "minutes": (int, float, type(None))}
     for name, value in obj.items():
         if isinstance(value, bool) or not isinstance(value, kinds[name]):
             raise CheckpointError(f"{where}: config field {name!r} has the wrong type ({type(value).__name__})")

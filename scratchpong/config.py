@@ -6,7 +6,6 @@ the field's help text, and its `--preset` choices are the keys of `PRESETS`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields, replace
 
 from scratchpong.env import check_env_id
@@ -33,8 +32,6 @@ class TrainConfig:
     lr: float = doc("RMSProp learning rate", 1e-4)
     gamma: float = doc("discount factor for rewards", 0.99)
     decay: float = doc("RMSProp decay of the mean squared gradient", 0.99)
-    entropy: float = doc("beta, weight of an entropy bonus beta*sum_t H(y_p) added to the objective "
-                         "(0: none, as Karpathy's)", 0.0)
     seed: int = doc("seed of the weights, the env and the action sampling", 0)
     episodes: int | None = doc("stop after this many episodes in all (None: run until interrupted)", None)
     minutes: float | None = doc("stop at the first batch's end after this many minutes of training in all "
@@ -53,7 +50,6 @@ class TrainConfig:
             ("lr", self.lr > 0, "> 0"),
             ("gamma", 0.0 <= self.gamma <= 1.0, "in [0, 1]"),
             ("decay", 0.0 <= self.decay < 1.0, "in [0, 1)"),
-            ("entropy", 0.0 <= self.entropy < math.inf, ">= 0 and finite"),
             ("episodes", self.episodes is None or self.episodes >= 0, ">= 0"),
             ("minutes", self.minutes is None or self.minutes > 0, "> 0"),
         ):
@@ -78,7 +74,7 @@ PRESETS: dict[str, TrainConfig] = {
 }
 
 # What a resumed run must keep: the network's shape, the game, and the seed that fixes every episode's
-# random stream. The rest (lr, gamma, decay, entropy, batch size, episodes, minutes) may change on --resume.
+# random stream. The rest (lr, gamma, decay, batch size, episodes, minutes) may change on --resume.
 ARCHITECTURE = ("hidden", "downscale")
 FIXED_ON_RESUME = (*ARCHITECTURE, "env", "seed")
 

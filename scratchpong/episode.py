@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from scratchpong.env import DOWN, UP
 from scratchpong.frames import difference, prepro
 from scratchpong.matrix import Matrix, SparseVector, Vector
-from scratchpong.policy import entropy_dLip3, eq2_dlogp_dLip3, policy_backward, policy_forward
+from scratchpong.policy import eq2_dlogp_dLip3, policy_backward, policy_forward
 from scratchpong.returns import discount_rewards, standardize
 
 
@@ -29,13 +29,12 @@ def episode_rng(seed: int, episode: int) -> random.Random:
 
 @dataclass
 class Trajectory:
-    """What one episode leaves for the backward pass: per step the sparse input, h, eq.2 and the logit; the rewards."""
+    """What one episode leaves for the backward pass: per step the sparse input, h and eq.2; and the rewards."""
 
     xs: list[SparseVector] = field(default_factory=list)
     hs: list[Vector] = field(default_factory=list)
     dlogps: list[float] = field(default_factory=list)  # eq.2 = y_a − y_p for the sampled action
     rewards: list[float] = field(default_factory=list)
-    logits: list[float] = field(default_factory=list)  # L_ip3, which only the entropy bonus needs
 
     @property
     def reward(self) -> float:
@@ -66,7 +65,6 @@ def run_episode(
         traj.xs.append(x)
         traj.hs.append(fwd.h)
         traj.dlogps.append(eq2_dlogp_dLip3(y_a, fwd.y_p))
-        traj.logits.append(fwd.L_ip3)
         obs, reward, terminated, truncated, _ = env.step(UP if up else DOWN)
         traj.rewards.append(float(reward))
         if terminated or truncated:
@@ -74,21 +72,13 @@ def run_episode(
     return traj
 
 
-def episode_gradient(
-    traj: Trajectory, W2: Vector, gamma: float, entropy: float = 0.0
-) -> tuple[dict[int, Vector], Vector]:
+def episode_gradient(traj: Trajectory, W2: Vector, gamma: float) -> tuple[dict[int, Vector], Vector]:
     """Σ_t A_t · d log P(y_a,t | x_t) / d(W1, W2): dW1 as {row i: H entries} for touched rows, dW2 dense.
 
     The advantage A_t of step t is its discounted return (reset at every point),
     standardized over the episode. Scaling eq.2 by A_t makes the backward pass
     (`policy_backward`) give the gradient of J = Σ_t A_t log P(y_a,t | x_t).
-    With an entropy bonus β = `entropy` > 0, J gains β·Σ_t H(y_p,t), so each
-    step's dL_ip3 gains β·dH/dL_ip3 (`entropy_dLip3`) before the same backward pass.
     """
     advantages = standardize(discount_rewards(traj.rewards, gamma))
     dL_ip3s = [advantage * dlogp for advantage, dlogp in zip(advantages, traj.dlogps)]  # eq.2 times A_t
-    if entropy:
-        if len(traj.logits) != len(dL_ip3s):
-            raise ValueError(f"episode_gradient: {len(dL_ip3s)} steps but {len(traj.logits)} logits")
-        dL_ip3s = [d + entropy * entropy_dLip3(z) for d, z in zip(dL_ip3s, traj.logits)]
     return policy_backward(traj.xs, traj.hs, dL_ip3s, W2)

@@ -200,29 +200,6 @@ def eq7_dx(dL_ip2: Vector, W1: Matrix) -> Vector:
     return [sum(map(mul, [row[j] for j in alive], g)) for row in W1]
 
 
-# ---------------------------------------------------------------- the entropy bonus (off unless asked)
-# An optional term β·Σ_t H(y_p,t) added to the objective (docs/derivation.md, "The entropy bonus").
-
-
-def entropy(L_ip3: float) -> float:
-    """H = −y_p log y_p − (1 − y_p) log(1 − y_p) with y_p = Sigm(L_ip3), through log-sigmoid (never log 0).
-
-    >>> round(entropy(0.0), 6)  # y_p = 0.5: the most uncertain, log 2
-    0.693147
-    """
-    y_p, y_down = sigm(L_ip3), sigm(-L_ip3)  # 1 − y_p as Sigm(−L_ip3), exact even where y_p rounds to 1
-    return -(y_p * log_sigm(L_ip3) + y_down * log_sigm(-L_ip3))
-
-
-def entropy_dLip3(L_ip3: float) -> float:
-    """dH/dL_ip3 = log((1 − y_p)/y_p) · y_p (1 − y_p) = −L_ip3 · y_p (1 − y_p): it pulls the logit toward 0.
-
-    >>> round(entropy_dLip3(2.0), 4), round(entropy_dLip3(-2.0), 4)  # y_p = 0.88 pulled down, 0.12 up
-    (-0.21, 0.21)
-    """
-    return -L_ip3 * sigm(L_ip3) * sigm(-L_ip3)  # y_p (1 − y_p), with 1 − y_p = Sigm(−L_ip3)
-
-
 # ---------------------------------------------------------------- the backward pass, written once
 
 

@@ -173,10 +173,9 @@ def episodes(draw):
     return W1, W2, xs, labels, rewards + [draw(st.sampled_from([1.0, -1.0]))]
 
 
-@given(ep=episodes(), beta=st.sampled_from([0.0, 0.5]))
-def test_the_training_gradient_of_an_episode_matches_finite_differences(ep, beta):
-    """episode_gradient (advantages, h as the eq.5 mask, eq.6 summed by pixel) = d/dW of Σ_t A_t log P(y_t | x_t),
-    plus β·Σ_t H(y_p,t) when the entropy bonus β is on."""
+@given(ep=episodes())
+def test_the_training_gradient_of_an_episode_matches_finite_differences(ep):
+    """episode_gradient (advantages, h as the eq.5 mask, eq.6 summed by pixel) = d/dW of Σ_t A_t log P(y_t | x_t)."""
     from scratchpong.episode import Trajectory, episode_gradient
     from scratchpong.returns import discount_rewards, standardize
 
@@ -188,50 +187,20 @@ def test_the_training_gradient_of_an_episode_matches_finite_differences(ep, beta
         traj.xs.append(x)
         traj.hs.append(fwd.h)
         traj.dlogps.append(policy.eq2_dlogp_dLip3(y_a, fwd.y_p))
-        traj.logits.append(fwd.L_ip3)
         traj.rewards.append(0.0)
     traj.rewards = rewards
-    grad_W1, grad_W2 = episode_gradient(traj, W2, gamma=0.9, entropy=beta)
+    grad_W1, grad_W2 = episode_gradient(traj, W2, gamma=0.9)
     A = standardize(discount_rewards(rewards, 0.9))
     H = len(W2)
 
     def objective(W1_, W2_):
-        return sum(a * policy.log_prob(W1_, W2_, x, y) + beta * policy.entropy(policy.policy_forward(W1_, W2_, x).L_ip3)
-                   for a, x, y in zip(A, xs, labels))
+        return sum(a * policy.log_prob(W1_, W2_, x, y) for a, x, y in zip(A, xs, labels))
 
     n_W2 = gradcheck.central_difference(lambda v: objective(W1, v), W2)
     n_W1 = gradcheck.central_difference(lambda v: objective(gradcheck.unflatten(v, H), W2), gradcheck.flatten(W1))
     dense_W1 = [grad_W1.get(i, [0.0] * H) for i in range(len(W1))]
     assert all(gradcheck.close(a, n) for a, n in zip(grad_W2, n_W2))
     assert all(gradcheck.close(a, n) for a, n in zip(gradcheck.flatten(dense_W1), n_W1))
-
-
-@given(z=st.floats(-50.0, 50.0))
-@example(z=0.0)
-def test_the_entropy_bonus_gradient_matches_finite_difference(z):
-    """entropy_dLip3 = dH/dL_ip3, the one new step the entropy bonus adds before eq.3–eq.6."""
-    numeric = gradcheck.central_difference(lambda v: policy.entropy(v[0]), [z])
-    assert gradcheck.close(policy.entropy_dLip3(z), numeric[0])
-
-
-@given(z=st.floats(-1e6, 1e6))
-@example(z=1e6)
-@example(z=-1e6)
-def test_the_entropy_is_finite_and_between_0_and_log_2_even_when_saturated(z):
-    H = policy.entropy(z)
-    assert 0.0 <= H <= math.log(2.0) + 1e-15 and math.isfinite(policy.entropy_dLip3(z))
-    assert policy.entropy_dLip3(z) * z <= 0.0  # it always pulls the logit toward 0, y_p toward 0.5
-    assert policy.entropy(-z) == H  # UP and DOWN swapped: the same uncertainty, even where y_p rounds to 1
-    assert policy.entropy_dLip3(-z) == pytest.approx(-policy.entropy_dLip3(z), rel=1e-15, abs=0.0)
-
-
-def test_the_entropy_bonus_needs_the_logits_of_every_step():
-    from scratchpong.episode import Trajectory, episode_gradient
-
-    traj = Trajectory(xs=[[(0, 1.0)]], hs=[[1.0]], dlogps=[0.5], rewards=[1.0])
-    episode_gradient(traj, [1.0], 0.9)  # without the bonus the logits are not needed
-    with pytest.raises(ValueError, match="1 steps but 0 logits"):
-        episode_gradient(traj, [1.0], 0.9, entropy=0.1)
 
 
 @given(ep=episodes())

@@ -37,17 +37,6 @@ def test_n_then_resume_m_equals_n_plus_m_bit_for_bit_with_any_workers(tmp_path, 
     assert weights(tmp_path / "once.json") == weights(tmp_path / "split.json")
 
 
-def test_the_entropy_bonus_reaches_the_update_with_any_workers_and_stays_on_resume(tmp_path):
-    one = ["--batch-size", "1"]  # an update after every episode
-    assert train(tmp_path, "plain.json", *one, "--episodes", "1") == 0
-    assert train(tmp_path, "split.json", *one, "--episodes", "1", "--entropy", "0.5") == 0
-    assert TrainState.load(tmp_path / "split.json").W2 != TrainState.load(tmp_path / "plain.json").W2
-    assert train(tmp_path, "split.json", *one, "--episodes", "2", "--resume") == 0  # no flag: the checkpoint's 0.5
-    assert TrainState.load(tmp_path / "split.json").config.entropy == 0.5
-    assert train(tmp_path, "two.json", *one, "--episodes", "2", "--entropy", "0.5", "--workers", "2") == 0
-    assert weights(tmp_path / "two.json") == weights(tmp_path / "split.json")
-
-
 def test_ctrl_c_saves_the_episodes_played_and_returns(tmp_path):
     from scratchpong import runner
     from scratchpong import train as training
@@ -257,8 +246,7 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, monkeypatch, capsys, argv
 
 
 @pytest.mark.parametrize("argv", [["train", "--episodes", "-5"], ["train", "--lr", "nan"], ["train", "--seed", "x"],
-                                  ["train", "--minutes", "inf"], ["train", "--entropy", "nan"],
-                                  ["train", "--entropy", "inf"]])
+                                  ["train", "--minutes", "inf"]])
 def test_values_that_do_not_parse_are_refused_by_argparse(argv, capsys):
     with pytest.raises(SystemExit) as e:
         main(argv)
@@ -273,7 +261,6 @@ def test_values_that_do_not_parse_are_refused_by_argparse(argv, capsys):
     (["train", "--gamma", "1.5"], "--gamma must be in [0, 1]"),
     (["train", "--minutes", "0"], "--minutes must be > 0"),
     (["train", "--minutes", "-3"], "--minutes must be > 0"),
-    (["train", "--entropy", "-0.01"], "--entropy must be >= 0 and finite"),
     (["train", "--env", "Pong-v9"], "unknown env id"),
 ])
 def test_values_train_config_refuses_are_one_line_errors(tmp_path, argv, message, capsys):

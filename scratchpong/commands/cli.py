@@ -106,10 +106,9 @@ def cmd_train(args: argparse.Namespace) -> int:
                   f"is {config.minutes:g}. Give a larger --minutes to train further.")
         return 0
     workers = args.workers if args.workers is not None else default_workers(config.batch_size)
-    bonus = f"entropy bonus {config.entropy:g}, " if config.entropy else ""
     print(f"training on {config.env}: {config.hidden} hidden units, "
           f"{'80x80' if config.downscale == 2 else '40x40'} inputs, batch {config.batch_size}, lr {config.lr:g}, "
-          f"{bonus}seed {config.seed}, {workers} worker{'s' if workers > 1 else ''}, from episode {state.episode} to "
+          f"seed {config.seed}, {workers} worker{'s' if workers > 1 else ''}, from episode {state.episode} to "
           f"{budget(config)}")
     run = {"checkpoint_path": ckpt, "log_path": log, "save_every": args.save_every,
            "progress": not args.no_progress, "resumed": args.resume, "evals": evals}

@@ -5,8 +5,7 @@ Each of eq.1–eq.6 is the derivative of log P(y_a | x) with respect to one
 quantity of the network (L_op3, L_ip3, W2, L_op2, L_ip2, W1). For each one we
 write log P as a function of that quantity alone, nudge every entry by ±eps and
 compare (f(v + eps) − f(v − eps)) / 2eps with the analytic value. Then the same
-for `episode_gradient`, the very function training calls, on a random episode, without and with
-an entropy bonus.
+for `episode_gradient`, the very function training calls, on a random episode.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ from scratchpong.returns import discount_rewards, standardize
 EPS = 1e-6
 ATOL = 1e-7
 RTOL = 1e-5
-ENTROPY_CHECKED = 0.5  # the entropy bonus β of the last rows (training uses --entropy, 0 unless asked)
 
 
 def central_difference(f: Callable[[list[float]], float], v: list[float], eps: float = EPS) -> list[float]:
@@ -186,7 +184,6 @@ def random_episode(D: int, H: int, T: int, seed: int, gamma: float = 0.9, margin
         traj.xs.append(x)
         traj.hs.append(fwd.h)
         traj.dlogps.append(policy.eq2_dlogp_dLip3(y_a, fwd.y_p))
-        traj.logits.append(fwd.L_ip3)
         traj.rewards.append(rng.choice([1.0, -1.0]) if t == T - 1 or rng.random() < 0.3 else 0.0)
         labels.append(y_a)
     return Episode(W1, W2, traj, labels, standardize(discount_rewards(traj.rewards, gamma)))
@@ -202,18 +199,15 @@ def sparse_step(W1: Matrix, pool: list[int], rng: random.Random, margin: float) 
     raise UserError("could not draw an input away from the ReLU kink; try another --seed")
 
 
-def check_episode(ep: Episode, gamma: float = 0.9, eps: float = EPS, entropy: float = 0.0) -> list[Row]:
-    """`episode_gradient` against central differences of J = Σ_t A_t log P(y_a,t | x_t) (+ β·Σ_t H(y_p,t) with
-    an entropy bonus β), on the rows of W1 that some input touches and on W2."""
+def check_episode(ep: Episode, gamma: float = 0.9, eps: float = EPS) -> list[Row]:
+    """`episode_gradient` against central differences of J = Σ_t A_t log P(y_a,t | x_t), on the rows of W1
+    that some input touches and on W2."""
     H = len(ep.W2)
-    dW1, dW2 = episode_gradient(ep.traj, ep.W2, gamma, entropy)
+    dW1, dW2 = episode_gradient(ep.traj, ep.W2, gamma)
     touched = sorted({i for x in ep.traj.xs for i, _ in x})
-    name = f"episode_gradient{f' + {entropy:g}·H' if entropy else ''}"
 
     def J(W1: Matrix, W2: Vector) -> float:
-        logits = [policy.policy_forward(W1, W2, x).L_ip3 for x in ep.traj.xs]
-        return sum(A * policy.log_prob(W1, W2, x, y_a) + entropy * policy.entropy(z)
-                   for A, x, y_a, z in zip(ep.advantages, ep.traj.xs, ep.labels, logits))
+        return sum(A * policy.log_prob(W1, W2, x, y_a) for A, x, y_a in zip(ep.advantages, ep.traj.xs, ep.labels))
 
     def J_of_touched(v: list[float]) -> float:
         W1 = [list(row) for row in ep.W1]
@@ -222,9 +216,9 @@ def check_episode(ep: Episode, gamma: float = 0.9, eps: float = EPS, entropy: fl
         return J(W1, ep.W2)
 
     return [
-        Row(f"{name} dW1", flatten([dW1.get(i, [0.0] * H) for i in touched]),
+        Row("episode_gradient dW1", flatten([dW1.get(i, [0.0] * H) for i in touched]),
             central_difference(J_of_touched, flatten([ep.W1[i] for i in touched]), eps)),
-        Row(f"{name} dW2", dW2, central_difference(lambda v: J(ep.W1, v), ep.W2, eps)),
+        Row("episode_gradient dW2", dW2, central_difference(lambda v: J(ep.W1, v), ep.W2, eps)),
     ]
 
 
@@ -239,12 +233,11 @@ def fmt(values: list[float], width: int = 3) -> str:
 
 def report(rows: list[Row]) -> str:
     """The table `scratchpong gradcheck` prints."""
-    w = max(20, *(len(r.name) for r in rows))
-    lines = [f"{'quantity':<{w}} {'max |a-n|':>10} {'max rel':>10}  ok  analytic / numeric"]
+    lines = [f"{'quantity':<20} {'max |a-n|':>10} {'max rel':>10}  ok  analytic / numeric"]
     for r in rows:
         verdict = "yes" if r.ok else "NO "
-        lines.append(f"{r.name:<{w}} {r.max_abs:>10.2e} {r.max_rel:>10.2e}  {verdict} {fmt(r.analytic)}")
-        lines.append(f"{'':<{w}} {'':>10} {'':>10}      {fmt(r.numeric)}")
+        lines.append(f"{r.name:<20} {r.max_abs:>10.2e} {r.max_rel:>10.2e}  {verdict} {fmt(r.analytic)}")
+        lines.append(f"{'':<20} {'':>10} {'':>10}      {fmt(r.numeric)}")
     return "\n".join(lines)
 
 
@@ -263,8 +256,7 @@ def as_json(rows: list[Row], D: int, H: int, seed: int) -> dict:
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     W1, W2, x, y_a = random_problem(args.inputs, args.hidden, args.seed)
-    ep = random_episode(args.inputs, args.hidden, args.steps, args.seed)
-    rows = check(W1, W2, x, y_a) + check_episode(ep) + check_episode(ep, entropy=ENTROPY_CHECKED)
+    rows = check(W1, W2, x, y_a) + check_episode(random_episode(args.inputs, args.hidden, args.steps, args.seed))
     ok = all(r.ok for r in rows)
     if args.json:
         print(json.dumps({**as_json(rows, args.inputs, args.hidden, args.seed), "steps": args.steps}, indent=2))
@@ -280,8 +272,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 def add_parser(sub) -> None:
     p = sub.add_parser("gradcheck", help="verify eq.1-eq.6 and the training gradient against finite differences",
                        description="Check each equation of the backward pass on a random small network, then "
-                                   "episode_gradient (what training calls) on a random episode, without and with an "
-                                   "entropy bonus.")
+                                   "episode_gradient (what training calls) on a random episode.")
     p.add_argument("--inputs", type=positive, default=6, help="D, the number of input pixels (default 6)")
     p.add_argument("--hidden", type=positive, default=4, help="H, the number of hidden units (default 4)")
     p.add_argument("--steps", type=positive, default=8, help="T, the steps of the random episode (default 8)")
