@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -29,19 +30,47 @@ class CheckpointError(ValueError):
     """A checkpoint that cannot be used; the message names the file and the problem."""
 
 
+def json_chunks(obj: object) -> Iterator[str]:
+    """The text json.dumps(obj, allow_nan=False, separators=(",", ":")) gives, in pieces: one per row of a matrix.
+
+    A checkpoint of Karpathy's network is ~31 MB of text. Made in one piece, the text and its
+    bytes would be held beside the weights at once; made row by row, only one row's text is.
+    """
+    if isinstance(obj, dict):
+        yield "{"
+        for n, (key, value) in enumerate(obj.items()):
+            if not isinstance(key, str):
+                raise TypeError(f"a checkpoint's keys are strings, not {type(key).__name__}")
+            yield ("," if n else "") + json.dumps(key) + ":"
+            yield from json_chunks(value)
+        yield "}"
+    elif isinstance(obj, list) and obj and all(isinstance(row, (list, dict)) for row in obj):
+        yield "["
+        for n, row in enumerate(obj):
+            if n:
+                yield ","
+            yield from json_chunks(row)
+        yield "]"
+    else:
+        yield json.dumps(obj, allow_nan=False, separators=(",", ":"))
+
+
 def save(path: str | os.PathLike, data: dict, format: str = FORMAT) -> None:
     """Write `data` as JSON to a temp file in the same folder, fsync it, then os.replace it over `path`.
 
     A crash at any moment leaves either the old file or the new one, never half of one.
     """
     path = Path(path)
-    text = json.dumps({"format": format, "version": VERSION, **data}, allow_nan=False, separators=(",", ":"))
-    raw = gzip.compress(text.encode(), mtime=0) if path.suffix == ".gz" else text.encode()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), 0o644)  # mkstemp makes it private; a checkpoint is meant to be shared
-            f.write(raw)
+            document = {"format": format, "version": VERSION, **data}
+            if path.suffix == ".gz":
+                with gzip.GzipFile(filename="", fileobj=f, mode="wb", mtime=0) as z:
+                    z.writelines(chunk.encode() for chunk in json_chunks(document))
+            else:
+                f.writelines(chunk.encode() for chunk in json_chunks(document))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

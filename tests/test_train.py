@@ -9,6 +9,8 @@ import sys
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scratchpong import checkpoint
 from scratchpong.commands.cli import main
@@ -137,6 +139,36 @@ def test_checkpoint_round_trip_is_exact(tmp_path):
     for name in ("a.json", "a.json.gz"):
         state.save(tmp_path / name)
         assert TrainState.load(tmp_path / name) == state
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4), max_leaves=30)
+
+
+@given(JSON)
+def test_a_checkpoint_written_row_by_row_is_the_text_json_dumps_gives(obj):
+    assert "".join(checkpoint.json_chunks(obj)) == json.dumps(obj, allow_nan=False, separators=(",", ":"))
+
+
+def test_the_row_by_row_writer_refuses_what_json_would_refuse(tmp_path):
+    with pytest.raises(ValueError):
+        "".join(checkpoint.json_chunks({"W1": [[0.0, float("nan")]]}))
+    with pytest.raises(TypeError):
+        "".join(checkpoint.json_chunks({7: [0.0]}))  # json.dumps would quietly make the key "7"
+    with pytest.raises(ValueError):
+        checkpoint.save(tmp_path / "c.json", {"W2": [float("inf")]})
+    assert list(tmp_path.iterdir()) == []  # nothing half-written is left behind
+
+
+def test_a_gzip_checkpoint_holds_the_same_text_as_a_plain_one(tmp_path):
+    state = TrainState.new(TrainConfig(hidden=3, downscale=4, seed=2))
+    state.grad_W1 = {7: [0.1, -0.2, 1e-300]}
+    state.save(tmp_path / "a.json")
+    state.save(tmp_path / "a.json.gz")
+    text = (tmp_path / "a.json").read_bytes()
+    assert gzip.decompress((tmp_path / "a.json.gz").read_bytes()) == text
+    assert json.dumps(json.loads(text), separators=(",", ":")).encode() == text
 
 
 def test_an_existing_log_is_never_overwritten_without_resume(tmp_path, capsys):
