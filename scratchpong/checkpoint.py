@@ -125,11 +125,11 @@ def config_from_json(obj: object, where: str) -> TrainConfig:
     unknown = set(obj) - set(known)
     if unknown:
         raise CheckpointError(f"{where}: unknown config fields {sorted(unknown)}")
-    kinds = {"env": (str,), "hidden": (int,), "downscale": (int,), "batch_size": (int,), "seed": (int,),
-             "lr": (int, float), "gamma": (int, float), "decay": (int, float), "episodes": (int, type(None)),
-             "minutes": (int, float, type(None))}
+    kinds = {"env": (str,), "hidden": (int,), "downscale": (int,), "pool": (bool,), "batch_size": (int,),
+             "seed": (int,), "lr": (int, float), "gamma": (int, float), "decay": (int, float),
+             "episodes": (int, type(None)), "minutes": (int, float, type(None))}
     for name, value in obj.items():
-        if isinstance(value, bool) or not isinstance(value, kinds[name]):
+        if isinstance(value, bool) != (kinds[name] == (bool,)) or not isinstance(value, kinds[name]):
             raise CheckpointError(f"{where}: config field {name!r} has the wrong type ({type(value).__name__})")
     try:
         return TrainConfig(**obj).check()

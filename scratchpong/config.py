@@ -28,6 +28,8 @@ class TrainConfig:
     env: str = doc("Gymnasium id of the Pong variant to play", "Pong-v0")
     hidden: int = doc("H, hidden units", 200)
     downscale: int = doc("2 gives 80x80 = 6400 inputs (Karpathy's), 4 gives 40x40 = 1600", 2)
+    pool: bool = doc("each input pixel is 1 if any pixel of its downscale x downscale block is (max-pooling), "
+                     "instead of its corner pixel alone, which at 40x40 misses the 2-pixel-wide ball", False)
     batch_size: int = doc("episodes per RMSProp update", 10)
     lr: float = doc("RMSProp learning rate", 1e-4)
     gamma: float = doc("discount factor for rewards", 0.99)
@@ -75,7 +77,7 @@ PRESETS: dict[str, TrainConfig] = {
 
 # What a resumed run must keep: the network's shape, the game, and the seed that fixes every episode's
 # random stream. The rest (lr, gamma, decay, batch size, episodes, minutes) may change on --resume.
-ARCHITECTURE = ("hidden", "downscale")
+ARCHITECTURE = ("hidden", "downscale", "pool")
 FIXED_ON_RESUME = (*ARCHITECTURE, "env", "seed")
 
 

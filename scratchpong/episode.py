@@ -44,11 +44,12 @@ class Trajectory:
 
 def run_episode(
     env, W1: Matrix, W2: Vector, downscale: int, rng: random.Random, greedy: bool = False,
-    max_steps: int | None = None, on_frame: Callable[[object], None] | None = None,
+    max_steps: int | None = None, on_frame: Callable[[object], None] | None = None, pool: bool = False,
 ) -> Trajectory:
     """Play one episode: at each step feed the difference frame forward and sample UP with probability y_p.
 
-    `greedy` takes UP when y_p > 0.5 instead of sampling; `on_frame` sees every raw observation.
+    `greedy` takes UP when y_p > 0.5 instead of sampling; `on_frame` sees every raw observation;
+    `pool` makes the input max-pooled (`prepro_pooled`).
     """
     traj = Trajectory()
     obs, _ = env.reset(seed=rng.getrandbits(31))
@@ -56,7 +57,7 @@ def run_episode(
     while max_steps is None or len(traj.rewards) < max_steps:
         if on_frame is not None:
             on_frame(obs)
-        cur = prepro(obs, downscale)
+        cur = prepro(obs, downscale, pool)
         x = difference(cur, prev)  # the motion between two frames: ~20 non-zero pixels
         prev = cur
         fwd = policy_forward(W1, W2, x)

@@ -30,11 +30,11 @@ class Evaluation:
 
 def play_episodes(
     env, downscale: int, W1: Matrix, W2: Vector, episodes: int, seed: int, greedy: bool = False,
-    max_steps: int | None = None,
+    max_steps: int | None = None, pool: bool = False,
 ) -> Iterator[Trajectory]:
     """Play episodes 0..episodes-1 with fixed weights, yielding each one's trajectory as it ends."""
     for n in range(episodes):
-        yield run_episode(env, W1, W2, downscale, episode_rng(seed, n), greedy=greedy, max_steps=max_steps)
+        yield run_episode(env, W1, W2, downscale, episode_rng(seed, n), greedy=greedy, max_steps=max_steps, pool=pool)
 
 
 def points(traj: Trajectory) -> tuple[int, int]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from scratchpong.matrix import SparseVector
 
 HEIGHT, WIDTH, CHANNELS = 210, 160, 3
-CROP_TOP, CROP_BOTTOM = 35, 195  # rows 35..194: the playing field, without the score and the bottom border
+CROP_TOP, CROP_BOTTOM = 35, 195  # pg-pong's crop, rows 35..194: below the score; row 194 is border, never kept
+FIELD_TOP, FIELD_BOTTOM = 34, 194  # rows 34..193: exactly the field between the white borders (for pooling)
 BACKGROUND = (144, 109)  # the two red values of Pong's brown background
 ROW_BYTES = WIDTH * CHANNELS
 
@@ -29,11 +30,12 @@ def check_downscale(downscale: int) -> None:
         raise ValueError(f"downscale must be 2 (80x80) or 4 (40x40), got {downscale}")
 
 
-def prepro(obs: object, downscale: int = 2) -> bytes:
+def prepro(obs: object, downscale: int = 2, pool: bool = False) -> bytes:
     """210×160×3 uint8 frame -> (160/downscale)² bytes, 1 where a paddle or the ball is, 0 elsewhere.
 
     Crops rows 35..194, keeps every `downscale`-th row and column of the red channel,
-    erases the background (144, 109) and sets the rest to 1.
+    erases the background (144, 109) and sets the rest to 1. With `pool`, an output
+    pixel is 1 if any pixel of its downscale×downscale block is (`prepro_pooled`).
     """
     check_downscale(downscale)
     view = memoryview(obs)  # type: ignore[arg-type]
@@ -42,9 +44,29 @@ def prepro(obs: object, downscale: int = 2) -> bytes:
             f"prepro expects a {HEIGHT}x{WIDTH}x{CHANNELS} uint8 frame, got shape {view.shape} format {view.format!r}"
         )
     raw = view.tobytes()  # C order: row r, column c, channel k is byte (r*160 + c)*3 + k
+    if pool:
+        return prepro_pooled(raw, downscale)
     step = CHANNELS * downscale  # red byte of every downscale-th column
     rows = (raw[r * ROW_BYTES : (r + 1) * ROW_BYTES : step] for r in range(CROP_TOP, CROP_BOTTOM, downscale))
     return b"".join(rows).translate(_BINARIZE)
+
+
+def prepro_pooled(raw: bytes, downscale: int) -> bytes:
+    """Max-pooling: output pixel (R, C) = 1 if any field pixel (r, c) with r // downscale = R, c // downscale = C is.
+
+    Why: the ball is 2 pixels wide, and on ALE/Pong-v5 it moves 4 columns a step, so
+    every 4th column (downscale 4) misses it in most frames. A block misses nothing.
+    The rows are the field's own, 34..193, so that no block holds a row of the border.
+    """
+    field = raw[FIELD_TOP * ROW_BYTES : FIELD_BOTTOM * ROW_BYTES : CHANNELS].translate(_BINARIZE)  # 160×160, 0/1
+    side = WIDTH // downscale
+    out = bytearray(side * side)
+    i = field.find(1)
+    while i >= 0:  # ~40 jumps a frame: the paddles' rows and the ball's
+        r, c = divmod(i, WIDTH)
+        out[r // downscale * side + c // downscale] = 1
+        i = field.find(1, i - c % downscale + downscale)  # the rest of this block's row is already counted
+    return bytes(out)
 
 
 def difference(cur: bytes, prev: bytes | None) -> SparseVector:

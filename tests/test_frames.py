@@ -16,6 +16,22 @@ def slow_prepro(raw: bytes, downscale: int) -> list[int]:
     return out
 
 
+def slow_pooled(raw: bytes, downscale: int) -> list[int]:
+    """Pixel by pixel: rows 34..193, output pixel (R, C) = 1 if any red (r, c) of its block is not background."""
+    def on(r: int, c: int) -> bool:
+        return raw[((34 + r) * 160 + c) * 3] not in (0, 144, 109)
+
+    side = 160 // downscale
+    return [int(any(on(R * downscale + dr, C * downscale + dc) for dr in range(downscale) for dc in range(downscale)))
+            for R in range(side) for C in range(side)]
+
+
+def ball_on_field(raw: bytes) -> bool:
+    """Is anything but the two paddles (columns 16..19 and 140..143) on the field, rows 34..193?"""
+    return any(raw[(r * 160 + c) * 3] not in (0, 144, 109)
+               for r in range(34, 194) for c in range(160) if not (16 <= c < 20 or 140 <= c < 144))
+
+
 @pytest.fixture(scope="module")
 def frames():
     env = make_env("ALE/Pong-v5")
@@ -34,6 +50,25 @@ def test_prepro_of_real_frames_equals_the_per_pixel_formula(frames, downscale):
         got = prepro(obs, downscale)
         assert len(got) == input_size(downscale)
         assert list(got) == slow_prepro(memoryview(obs).tobytes(), downscale)
+
+
+@pytest.mark.parametrize("downscale", [2, 4])
+def test_pooled_prepro_of_real_frames_equals_the_per_block_formula(frames, downscale):
+    for obs in frames[::6]:
+        got = prepro(obs, downscale, pool=True)
+        assert len(got) == input_size(downscale)
+        assert list(got) == slow_pooled(memoryview(obs).tobytes(), downscale)
+
+
+def test_pooling_sees_the_ball_that_every_fourth_column_misses(frames):
+    """On v5 the 2-pixel ball moves 4 columns a step, so the corner pixels of 4x4 blocks mostly miss it."""
+    with_ball = [obs for obs in frames if ball_on_field(memoryview(obs).tobytes())]
+    assert len(with_ball) > 20
+    paddles_only = [4, 35]  # the 40x40 columns of the two paddles
+    def ball_seen(image: bytes) -> bool:
+        return any(image[i] for i in range(1600) if i % 40 not in paddles_only)
+    assert all(ball_seen(prepro(obs, 4, pool=True)) for obs in with_ball)
+    assert sum(ball_seen(prepro(obs, 4)) for obs in with_ball) < len(with_ball) / 2
 
 
 def test_real_frames_show_paddles_and_ball(frames):

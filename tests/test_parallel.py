@@ -110,6 +110,18 @@ def test_pool_gives_the_serial_results_bit_for_bit(pool, env):
     assert pool.weights_bytes > 8 * 1600 * 4  # the weights went out as one pickled payload
 
 
+def test_pooled_inputs_reach_the_workers(pool, env):
+    """--pool changes what a worker's episode sees, and the workers still give the serial results."""
+    pooled = replace(TINY, pool=True)
+    with time_limit(60):
+        plain = list(serial_episodes(TrainState.new(TINY), env, range(1)))
+        expected = list(serial_episodes(TrainState.new(pooled), env, range(1)))
+        got = list(pool.collect(TrainState.new(pooled), range(1)))
+    assert (got[0].steps, got[0].grad_W1, got[0].grad_W2) == (expected[0].steps, expected[0].grad_W1,
+                                                               expected[0].grad_W2)
+    assert got[0].grad_W1 != plain[0].grad_W1  # other pixels light up when the blocks are pooled
+
+
 def test_train_with_the_pool_ends_on_the_serial_weights(pool, env, tmp_path):
     """Two batches through `train`: the second batch is played with weights the first one updated."""
     config = replace(TINY, episodes=4)

@@ -254,3 +254,32 @@ def test_walkthrough_never_overwrites_a_file_that_is_not_a_walkthrough(tmp_path,
     other.write_text("my notes")
     err = one_line_error(capsys, ["walkthrough", "--write", str(other)])
     assert "is not a walkthrough" in err and other.read_text() == "my notes"
+
+
+# ---------------------------------------------------------------------- a pooled agent is seen as it was trained
+
+@pytest.mark.parametrize("argv", [
+    ["eval", "--episodes", "1", "--max-steps", "20", "--no-progress"],
+    ["play", "--max-steps", "20", "--gif", "GIF"],
+    ["play", "--max-steps", "20", "--gif", "GIF", "--saliency"],
+    ["compare", "--step", "5", "-o", "PNG"],
+    ["ship", "-o", "OUT", "--frames", "20"],
+])
+def test_every_command_feeds_a_pooled_agent_pooled_frames(tmp_path, monkeypatch, argv):
+    from scratchpong import episode, frames
+
+    path = tmp_path / "pooled.ckpt.json"
+    TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=4, downscale=4, batch_size=1, pool=True)).save(path)
+    seen = []
+
+    def spy(obs, downscale=2, pool=False):
+        seen.append(pool)
+        return frames.prepro(obs, downscale, pool)
+
+    monkeypatch.setattr(episode, "prepro", spy)
+    monkeypatch.setattr(play, "prepro", spy)
+    where = {"GIF": str(tmp_path / "p.gif"), "PNG": str(tmp_path / "c.png"), "OUT": str(tmp_path / "w.json.gz")}
+    argv = [where.get(a, a) for a in argv]
+    argv[1:1] = [str(path)] if argv[0] in ("compare", "ship") else ["--checkpoint", str(path)]
+    assert main(argv) == 0
+    assert seen and all(seen)

@@ -233,6 +233,8 @@ def corrupt(kind):
         "damaged gzip": gzip.compress(text.encode())[:40],
         "corrupt gzip": gzip.compress(text.encode())[:20] + bytes(range(200)),
         "odd grad key": json.dumps({**d, "grad_W1": {"\u00b2": [0.0, 0.0]}}).encode(),
+        "pool as a number": json.dumps({**d, "config": {**d["config"], "pool": 1}}).encode(),
+        "hidden as a bool": json.dumps({**d, "config": {**d["config"], "hidden": True}}).encode(),
         "binary junk": bytes(range(256)),
     }[kind]
 
@@ -240,7 +242,7 @@ def corrupt(kind):
 @pytest.mark.parametrize("kind", ["empty", "truncated", "not ours", "a list", "newer version", "wrong shape",
                                   "short row", "nan", "infinity", "string weight", "negative cache", "bad config",
                                   "bad grad row", "negative episode", "damaged gzip", "corrupt gzip",
-                                  "odd grad key", "binary junk"])
+                                  "odd grad key", "binary junk", "pool as a number", "hidden as a bool"])
 def test_a_corrupt_checkpoint_gives_one_line_and_exit_2_and_stays_untouched(tmp_path, capsys, kind):
     path = tmp_path / "bad.json"
     path.write_bytes(corrupt(kind))
@@ -300,6 +302,23 @@ def test_values_train_config_refuses_are_one_line_errors(tmp_path, argv, message
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err, err
     assert not (tmp_path / "c.json").exists()
+
+
+def test_a_checkpoint_from_before_pooling_loads_as_unpooled(tmp_path):
+    d = valid_checkpoint_dict()
+    del d["config"]["pool"]
+    (tmp_path / "old.json").write_text(json.dumps(d))
+    assert TrainState.load(tmp_path / "old.json").config.pool is False
+
+
+def test_pool_is_saved_and_a_resume_keeps_it(tmp_path, capsys):
+    assert train(tmp_path, "p.json", "--episodes", "1", "--pool") == 0
+    assert "40x40 pooled inputs" in capsys.readouterr().out
+    assert TrainState.load(tmp_path / "p.json").config.pool is True
+    assert train(tmp_path, "p.json", "--episodes", "2", "--resume", "--no-pool") == 2
+    assert "trained with pool=True, not False" in capsys.readouterr().err
+    assert train(tmp_path, "p.json", "--episodes", "2", "--resume") == 0
+    assert TrainState.load(tmp_path / "p.json").config.pool is True
 
 
 def test_already_done_says_so(tmp_path, capsys):

@@ -40,8 +40,12 @@ def add_train_parser(sub) -> None:
     kinds = {"int": int, "float": real, "str": str, "int | None": count, "float | None": real}
     for f in fields(TrainConfig):
         values = ", ".join(f"{name} {getattr(c, f.name)}" for name, c in PRESETS.items())
-        p.add_argument(flag(f.name), dest=f.name, type=kinds[str(f.type)], default=None,
-                       help=f"{f.metadata['help']} ({values})")
+        if str(f.type) == "bool":  # --pool / --no-pool
+            p.add_argument(flag(f.name), dest=f.name, action=argparse.BooleanOptionalAction, default=None,
+                           help=f"{f.metadata['help']} ({values})")
+        else:
+            p.add_argument(flag(f.name), dest=f.name, type=kinds[str(f.type)], default=None,
+                           help=f"{f.metadata['help']} ({values})")
     p.add_argument("--checkpoint", default="scratchpong.ckpt.json",
                    help="checkpoint file (JSON; .json.gz for gzip) (default scratchpong.ckpt.json)")
     p.add_argument("--save-every", type=count, default=100,
@@ -106,10 +110,10 @@ def cmd_train(args: argparse.Namespace) -> int:
                   f"is {config.minutes:g}. Give a larger --minutes to train further.")
         return 0
     workers = args.workers if args.workers is not None else default_workers(config.batch_size)
-    print(f"training on {config.env}: {config.hidden} hidden units, "
-          f"{'80x80' if config.downscale == 2 else '40x40'} inputs, batch {config.batch_size}, lr {config.lr:g}, "
-          f"seed {config.seed}, {workers} worker{'s' if workers > 1 else ''}, from episode {state.episode} to "
-          f"{budget(config)}")
+    size = f"{'80x80' if config.downscale == 2 else '40x40'}{' pooled' if config.pool else ''}"
+    print(f"training on {config.env}: {config.hidden} hidden units, {size} inputs, batch {config.batch_size}, "
+          f"lr {config.lr:g}, seed {config.seed}, {workers} worker{'s' if workers > 1 else ''}, "
+          f"from episode {state.episode} to {budget(config)}")
     run = {"checkpoint_path": ckpt, "log_path": log, "save_every": args.save_every,
            "progress": not args.no_progress, "resumed": args.resume, "evals": evals}
     if workers == 1:  # the serial path, the one to read

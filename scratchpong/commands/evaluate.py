@@ -25,7 +25,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
     env = make_env(config.env)
-    games = play_episodes(env, config.downscale, W1, W2, args.episodes, args.seed, args.greedy, args.max_steps)
+    games = play_episodes(env, config.downscale, W1, W2, args.episodes, args.seed, args.greedy, args.max_steps,
+                          pool=config.pool)
     try:
         ev = summarize(tqdm(games, total=args.episodes, unit="ep", disable=args.no_progress, dynamic_ncols=True))
     finally:

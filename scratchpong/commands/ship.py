@@ -26,14 +26,16 @@ def round_weights(W1: Matrix, W2: Vector, digits: int) -> tuple[Matrix, Vector]:
     return [[rounded(w, digits) for w in row] for row in W1], [rounded(w, digits) for w in W2]
 
 
-def greedy_inputs(env, W1: Matrix, W2: Vector, downscale: int, steps: int, seed: int) -> list[SparseVector]:
+def greedy_inputs(env, W1: Matrix, W2: Vector, downscale: int, steps: int, seed: int,
+                  pool: bool = False) -> list[SparseVector]:
     """The difference frames the agent sees in `steps` steps of greedy play (games of seed `seed`, in order)."""
     from scratchpong.episode import episode_rng, run_episode
 
     xs: list[SparseVector] = []
     n = 0
     while len(xs) < steps:
-        traj = run_episode(env, W1, W2, downscale, episode_rng(seed, n), greedy=True, max_steps=steps - len(xs))
+        traj = run_episode(env, W1, W2, downscale, episode_rng(seed, n), greedy=True, max_steps=steps - len(xs),
+                           pool=pool)
         xs += traj.xs
         n += 1
     return xs
@@ -72,7 +74,7 @@ def cmd_ship(args: argparse.Namespace) -> int:
     episode = episodes_of(args.checkpoint) or 0
     env = make_env(config.env)
     try:
-        xs = greedy_inputs(env, W1, W2, config.downscale, args.frames, args.seed)
+        xs = greedy_inputs(env, W1, W2, config.downscale, args.frames, args.seed, config.pool)
     finally:
         env.close()
     digits, changed = fewest_digits(W1, W2, xs)
