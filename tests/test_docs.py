@@ -149,3 +149,5 @@ def test_the_presets_table_of_training_md_says_what_config_py_holds():
             assert f"after {p.minutes:g} minutes" in cell
         else:
             assert "Ctrl-C" in cell
+    for cell, p in zip(rows["input"], PRESETS.values()):
+        assert ("max-pooled" in cell) == p.pool, cell
