@@ -156,17 +156,21 @@ class TrainState:
         """
         state = cls.load(path)
         if preset is not None:
-            state.resume_with(replace(state.config, **{k: getattr(preset, k) for k in (*ARCHITECTURE, "env")}))
+            state.resume_with(replace(state.config, **{k: getattr(preset, k) for k in (*ARCHITECTURE, "env")}),
+                              "--preset")
         state.resume_with(replace(state.config, **changes).check())
         return state
 
-    def resume_with(self, config: TrainConfig) -> None:
-        """Continue under `config`: the network's shape, the game and the seed must match, the rest may change."""
+    def resume_with(self, config: TrainConfig, source: str = "that flag") -> None:
+        """Continue under `config`: the network's shape, the game and the seed must match, the rest may change.
+
+        `source` names what asked for the change, for the error message.
+        """
         for name in FIXED_ON_RESUME:
             old, new = getattr(self.config, name), getattr(config, name)
             if old != new:
                 raise ConfigError(f"the checkpoint was trained with {name}={old!r}, not {new!r}; "
-                                  f"drop that flag to resume, or start a new run with another --checkpoint")
+                                  f"drop {source} to resume, or start a new run with another --checkpoint")
         self.config = config
         if self.batch_episodes >= config.batch_size:  # a smaller --batch-size than before: the batch is full
             self.update()

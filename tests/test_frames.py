@@ -63,12 +63,12 @@ def test_pooled_prepro_of_real_frames_equals_the_per_block_formula(frames, downs
 def test_pooling_sees_the_ball_that_every_fourth_column_misses(frames):
     """On v5 the 2-pixel ball moves 4 columns a step, so the corner pixels of 4x4 blocks mostly miss it."""
     with_ball = [obs for obs in frames if ball_on_field(memoryview(obs).tobytes())]
-    assert len(with_ball) > 20
+    assert len(with_ball) == 46  # of the fixture's 61 frames; docs/training.md quotes these counts
     paddles_only = [4, 35]  # the 40x40 columns of the two paddles
     def ball_seen(image: bytes) -> bool:
         return any(image[i] for i in range(1600) if i % 40 not in paddles_only)
     assert all(ball_seen(prepro(obs, 4, pool=True)) for obs in with_ball)
-    assert sum(ball_seen(prepro(obs, 4)) for obs in with_ball) < len(with_ball) / 2
+    assert sum(ball_seen(prepro(obs, 4)) for obs in with_ball) == 0
 
 
 def test_real_frames_show_paddles_and_ball(frames):

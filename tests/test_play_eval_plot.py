@@ -95,6 +95,17 @@ def test_saliency_is_red_towards_up_blue_towards_down_and_leaves_the_objects_vis
     assert painted.getpixel((140, play.BAR_HEIGHT + 100))[1] > 150  # the green paddle pixel shows through
 
 
+@pytest.mark.parametrize("pool, first_row", [(False, 35), (True, 34)])
+def test_saliency_starts_on_the_first_row_prepro_reads(pool, first_row):
+    """Unpooled input starts at pg-pong's row 35, pooled input at the field's row 34: the paint must follow."""
+    image = play.frame_image(bytes([144, 72, 17] * (WIDTH * HEIGHT)), ("", ""))
+    s = [0.0] * 1600
+    s[0] = 1.0
+    painted = play.paint_saliency(image, s, 4, pool).convert("RGB")
+    assert painted.getpixel((1, play.BAR_HEIGHT + first_row))[0] > 200
+    assert painted.getpixel((1, play.BAR_HEIGHT + first_row - 1))[0] < 100
+
+
 def test_play_without_pygame_says_how_to_get_it(tiny, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "pygame", None)
     assert "scratchpong[render]" in one_line_error(capsys, ["play", "--checkpoint", tiny, "--render"])

@@ -333,7 +333,10 @@ def test_resume_with_a_preset_keeps_the_checkpoints_seed_and_refuses_another_net
     assert main(["train", "--preset", "demo", "--resume", "--checkpoint", str(path), "--episodes", "0"]) == 0
     assert "nothing to do" in capsys.readouterr().out
     assert main(["train", "--preset", "karpathy", "--resume", "--checkpoint", str(path)]) == 2
-    assert "trained with hidden=64, not 200" in capsys.readouterr().err
+    assert "trained with hidden=64, not 200; drop --preset" in capsys.readouterr().err
+    TrainState.new(PRESETS["demo"]).save(path)  # a lesson-sized run from before pooling: the preset's --pool clashes
+    assert main(["train", "--preset", "lesson", "--resume", "--checkpoint", str(path)]) == 2
+    assert "trained with pool=False, not True; drop --preset" in capsys.readouterr().err
 
 
 def test_sigterm_stops_a_run_like_ctrl_c_and_saves(tmp_path):
