@@ -44,12 +44,13 @@ class Trajectory:
 
 def run_episode(
     env, W1: Matrix, W2: Vector, downscale: int, rng: random.Random, greedy: bool = False,
-    max_steps: int | None = None, on_frame: Callable[[object], None] | None = None, pool: bool = False,
+    max_steps: int | None = None, on_frame: Callable[[object], None] | None = None, *, pool: bool,
 ) -> Trajectory:
     """Play one episode: at each step feed the difference frame forward and sample UP with probability y_p.
 
     `greedy` takes UP when y_p > 0.5 instead of sampling; `on_frame` sees every raw observation;
-    `pool` makes the input max-pooled (`prepro_pooled`).
+    `pool` makes the input max-pooled (`prepro_pooled`). It has no default: it must be the agent's own
+    (`config.pool`), since an agent trained on pooled frames plays blind on unpooled ones, and vice versa.
     """
     traj = Trajectory()
     obs, _ = env.reset(seed=rng.getrandbits(31))

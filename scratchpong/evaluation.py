@@ -30,7 +30,7 @@ class Evaluation:
 
 def play_episodes(
     env, downscale: int, W1: Matrix, W2: Vector, episodes: int, seed: int, greedy: bool = False,
-    max_steps: int | None = None, pool: bool = False,
+    max_steps: int | None = None, *, pool: bool,
 ) -> Iterator[Trajectory]:
     """Play episodes 0..episodes-1 with fixed weights, yielding each one's trajectory as it ends."""
     for n in range(episodes):

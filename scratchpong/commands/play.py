@@ -64,7 +64,7 @@ class SaliencyRecorder(GifRecorder):
     """A GifRecorder that paints each kept frame with the policy's saliency dL_ip3/dx for the input it sees there:
     red where a pixel turning on would push the agent towards UP, blue towards DOWN."""
 
-    def __init__(self, env, every: int, W1: Matrix, W2: Vector, downscale: int, pool: bool = False) -> None:
+    def __init__(self, env, every: int, W1: Matrix, W2: Vector, downscale: int, *, pool: bool) -> None:
         super().__init__(env, every)
         self.W1, self.W2, self.downscale, self.pool = W1, W2, downscale, pool
         self.prev: bytes | None = None  # the previous observation, preprocessed, as run_episode keeps it
@@ -77,7 +77,7 @@ class SaliencyRecorder(GifRecorder):
         cur = prepro(obs, self.downscale, self.pool)
         s = saliency(self.W1, self.W2, difference(cur, self.prev))  # the decision made on this very frame
         self.prev = cur
-        self.frames.append(paint_saliency(frame_image(obs, self.caption()), s, self.downscale, self.pool))
+        self.frames.append(paint_saliency(frame_image(obs, self.caption()), s, self.downscale, pool=self.pool))
         self.pending = None
 
     def step(self, action):
@@ -87,7 +87,7 @@ class SaliencyRecorder(GifRecorder):
         return out
 
 
-def paint_saliency(image, s: Vector, downscale: int, pool: bool = False):
+def paint_saliency(image, s: Vector, downscale: int, *, pool: bool):
     """`image` (a frame_image) with s laid over the playing field: red for s > 0, blue for s < 0.
 
     Opacity grows with |s|², scaled to each frame's 98th percentile of |s|, so the strongest pixels stand
@@ -156,7 +156,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     if args.saliency and not args.gif:
         raise UserError("--saliency draws on the GIF: add --gif FILE")
     if args.saliency:
-        recorder = SaliencyRecorder(env, args.gif_every, W1, W2, config.downscale, config.pool)
+        recorder = SaliencyRecorder(env, args.gif_every, W1, W2, config.downscale, pool=config.pool)
     else:
         recorder = GifRecorder(env, args.gif_every) if args.gif else None
     mode = "greedy" if args.greedy else "sampled"

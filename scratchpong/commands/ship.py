@@ -27,7 +27,7 @@ def round_weights(W1: Matrix, W2: Vector, digits: int) -> tuple[Matrix, Vector]:
 
 
 def greedy_inputs(env, W1: Matrix, W2: Vector, downscale: int, steps: int, seed: int,
-                  pool: bool = False) -> list[SparseVector]:
+                  *, pool: bool) -> list[SparseVector]:
     """The difference frames the agent sees in `steps` steps of greedy play (games of seed `seed`, in order)."""
     from scratchpong.episode import episode_rng, run_episode
 
@@ -74,7 +74,7 @@ def cmd_ship(args: argparse.Namespace) -> int:
     episode = episodes_of(args.checkpoint) or 0
     env = make_env(config.env)
     try:
-        xs = greedy_inputs(env, W1, W2, config.downscale, args.frames, args.seed, config.pool)
+        xs = greedy_inputs(env, W1, W2, config.downscale, args.frames, args.seed, pool=config.pool)
     finally:
         env.close()
     digits, changed = fewest_digits(W1, W2, xs)
