@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from scratchpong.checkpoint import save_weights
 from scratchpong.evaluation import play_episodes, summarize
 from scratchpong.interrupts import sigterm_as_interrupt
 from scratchpong.runlog import EVAL_FIELDS, open_log, read_rows, write_eval_row, write_row
@@ -28,6 +29,13 @@ class Evals:
     every: int
     path: str | os.PathLike
     games: int = 20
+    keep: bool = False  # also write the evaluated weights, weights only, to `kept(path, episode)`
+
+
+def kept(path: str | os.PathLike, episode: int) -> Path:
+    """Where `Evals(keep=True)` writes the weights evaluated at `episode`: RUN.eval.csv -> RUN.epN.json.gz."""
+    path = Path(path)
+    return path.with_name(path.name.removesuffix(".csv").removesuffix(".eval") + f".ep{episode}.json.gz")
 
 
 def run_training(
@@ -114,8 +122,11 @@ class Evaluator:
         clock["last"] += spent  # not training time
         write_eval_row(self.log, e, ev, state.seconds, spent)
         self.done.add(e)
+        if self.evals.keep:  # the run's checkpoint moves on; these weights would otherwise be gone
+            save_weights(kept(self.evals.path, e), state.config, e, state.W1, state.W2)
         self.say(f"greedy evaluation at episode {e}: {ev.mean:+.2f} ± {ev.std:.2f} over {ev.episodes} games, "
-                 f"{ev.games_won} won ({spent:.0f} s)")
+                 f"{ev.games_won} won ({spent:.0f} s)" + (f", weights in {kept(self.evals.path, e)}"
+                                                          if self.evals.keep else ""))
 
     def close(self) -> None:
         self.log.close()

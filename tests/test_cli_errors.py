@@ -95,10 +95,10 @@ def test_a_program_found_on_path_is_spelled_by_its_name(monkeypatch, tmp_path):
 def test_the_resume_hint_repeats_the_evaluation_flags():
     import argparse
 
-    ns = argparse.Namespace(eval_every=500, eval_games=10, eval_log=None)
+    ns = argparse.Namespace(eval_every=500, eval_games=10, eval_log=None, keep_evaluated=False)
     hint = cli.next_steps(Path("k.ckpt.json.gz"), "k.csv", TrainConfig(), 799, finished=False, evals=cli.eval_flags(ns))
     assert hint.endswith("train --resume --checkpoint k.ckpt.json.gz --log k.csv --eval-every 500 --eval-games 10")
-    assert cli.eval_flags(argparse.Namespace(eval_every=0, eval_games=20, eval_log=None)) == ""
+    assert cli.eval_flags(argparse.Namespace(eval_every=0, eval_games=20, eval_log=None, keep_evaluated=False)) == ""
 
 
 def test_the_resume_hint_of_a_timed_run_repeats_its_budget_and_the_next_one_counts_from_the_time_spent():

@@ -375,6 +375,27 @@ def test_greedy_evaluations_during_training_change_no_weight_and_resume_cleanly(
     assert all(r["games"] == "1" and -21 <= float(r["mean"]) <= 21 for r in rows)
 
 
+def test_keep_evaluated_saves_the_weights_each_evaluation_scored(tmp_path, capsys):
+    from scratchpong.checkpoint import load_weights
+
+    log = tmp_path / "run.csv"
+    assert train(tmp_path, "run.json", "--episodes", "3", "--log", str(log), "--eval-every", "3",
+                 "--eval-games", "1") == 0
+    assert train(tmp_path, "run.json", "--episodes", "6", "--resume", "--log", str(log), "--eval-every", "3",
+                 "--eval-games", "1", "--keep-evaluated") == 0
+    out = capsys.readouterr().out
+    assert "--keep-evaluated" in out  # the resume hint repeats it
+    assert not (tmp_path / "run.ep3.json.gz").exists()  # evaluated before --keep-evaluated was asked for
+    config, W1, W2 = load_weights(tmp_path / "run.ep6.json.gz")
+    state = TrainState.load(tmp_path / "run.json")  # the run ended at 6: the kept weights are its weights
+    assert (W1, W2) == (state.W1, state.W2) and config == state.config
+
+
+def test_keep_evaluated_needs_evaluations(tmp_path, capsys):
+    assert train(tmp_path, "run.json", "--episodes", "3", "--keep-evaluated") == 2
+    assert "give --eval-every" in capsys.readouterr().err
+
+
 def test_evaluations_need_somewhere_to_go(tmp_path, capsys):
     assert train(tmp_path, "run.json", "--episodes", "3", "--eval-every", "3") == 2
     assert "--eval-every needs a file" in capsys.readouterr().err

@@ -60,6 +60,9 @@ def add_train_parser(sub) -> None:
                    help=f"games per evaluation (default {EVAL_GAMES})")
     p.add_argument("--eval-log", default=None, metavar="PATH",
                    help="CSV of the evaluations (default: beside --log, LOG.eval.csv)")
+    p.add_argument("--keep-evaluated", action="store_true",
+                   help="also save the weights of each evaluation (weights only, RUN.epN.json.gz beside the "
+                        "eval log), so the best one can be shipped after the run has moved on")
     p.add_argument("--no-progress", action="store_true", help="no progress bar; one summary line per batch instead")
     p.add_argument("--workers", type=positive, default=None,
                    help="processes that play a batch's episodes at once (default: cores, at most the batch size; "
@@ -72,12 +75,14 @@ def eval_settings(args: argparse.Namespace, log: Path | None):
     from scratchpong.runner import Evals
 
     if not args.eval_every:
+        if args.keep_evaluated:
+            raise UserError("--keep-evaluated keeps the weights of each evaluation: give --eval-every N too")
         return None
     if args.eval_log:
-        return Evals(args.eval_every, args.eval_log, args.eval_games)
+        return Evals(args.eval_every, args.eval_log, args.eval_games, args.keep_evaluated)
     if log is None:
         raise UserError("--eval-every needs a file for its results: give --log (they go beside it) or --eval-log")
-    return Evals(args.eval_every, str(log.with_name(log.stem + ".eval.csv")), args.eval_games)
+    return Evals(args.eval_every, str(log.with_name(log.stem + ".eval.csv")), args.eval_games, args.keep_evaluated)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -148,7 +153,8 @@ def eval_flags(args: argparse.Namespace) -> str:
     flags = f" --eval-every {args.eval_every}"
     if args.eval_games != EVAL_GAMES:
         flags += f" --eval-games {args.eval_games}"
-    return flags + (f" --eval-log {args.eval_log}" if args.eval_log else "")
+    flags += f" --eval-log {args.eval_log}" if args.eval_log else ""
+    return flags + (" --keep-evaluated" if args.keep_evaluated else "")
 
 
 def next_steps(ckpt: Path, log: str | None, config: TrainConfig, episode: int, finished: bool,
