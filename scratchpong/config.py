@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 
 from scratchpong.env import check_env_id
-from scratchpong.frames import check_downscale
+from scratchpong.frames import Frames, check_downscale
 
 
 class ConfigError(ValueError):
@@ -38,6 +38,11 @@ class TrainConfig:
     episodes: int | None = doc("stop after this many episodes in all (None: run until interrupted)", None)
     minutes: float | None = doc("stop at the first batch's end after this many minutes of training in all "
                                 "(None: no time limit)", None)
+
+    @property
+    def frames(self) -> Frames:
+        """How this run's agent sees a screen: its downscale and pool, as the one value that plays it."""
+        return Frames(self.downscale, self.pool)
 
     def check(self) -> TrainConfig:
         """Refuse values that cannot train, with a one-line ConfigError."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from scratchpong.env import DOWN, UP
-from scratchpong.frames import difference, prepro
+from scratchpong.frames import Frames, difference
 from scratchpong.matrix import Matrix, SparseVector, Vector
 from scratchpong.policy import eq2_dlogp_dLip3, policy_backward, policy_forward
 from scratchpong.returns import discount_rewards, standardize
@@ -43,14 +43,13 @@ class Trajectory:
 
 
 def run_episode(
-    env, W1: Matrix, W2: Vector, downscale: int, rng: random.Random, greedy: bool = False,
-    max_steps: int | None = None, on_frame: Callable[[object], None] | None = None, *, pool: bool,
+    env, W1: Matrix, W2: Vector, frames: Frames, rng: random.Random, greedy: bool = False,
+    max_steps: int | None = None, on_frame: Callable[[object], None] | None = None,
 ) -> Trajectory:
     """Play one episode: at each step feed the difference frame forward and sample UP with probability y_p.
 
-    `greedy` takes UP when y_p > 0.5 instead of sampling; `on_frame` sees every raw observation;
-    `pool` makes the input max-pooled (`prepro_pooled`). It has no default: it must be the agent's own
-    (`config.pool`), since an agent trained on pooled frames plays blind on unpooled ones, and vice versa.
+    `frames` is how the agent sees a screen, its own (`config.frames`): its downscale and pooling;
+    `greedy` takes UP when y_p > 0.5 instead of sampling; `on_frame` sees every raw observation.
     """
     traj = Trajectory()
     obs, _ = env.reset(seed=rng.getrandbits(31))
@@ -58,7 +57,7 @@ def run_episode(
     while max_steps is None or len(traj.rewards) < max_steps:
         if on_frame is not None:
             on_frame(obs)
-        cur = prepro(obs, downscale, pool)
+        cur = frames.prepro(obs)  # pg-pong: cur_x = prepro(observation)
         x = difference(cur, prev)  # the motion between two frames: ~20 non-zero pixels
         prev = cur
         fwd = policy_forward(W1, W2, x)

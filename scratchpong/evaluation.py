@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from scratchpong.episode import Trajectory, episode_rng, run_episode
+from scratchpong.frames import Frames
 from scratchpong.matrix import Matrix, Vector
 
 
@@ -29,12 +30,12 @@ class Evaluation:
 
 
 def play_episodes(
-    env, downscale: int, W1: Matrix, W2: Vector, episodes: int, seed: int, greedy: bool = False,
-    max_steps: int | None = None, *, pool: bool,
+    env, W1: Matrix, W2: Vector, frames: Frames, episodes: int, seed: int, greedy: bool = False,
+    max_steps: int | None = None,
 ) -> Iterator[Trajectory]:
     """Play episodes 0..episodes-1 with fixed weights, yielding each one's trajectory as it ends."""
     for n in range(episodes):
-        yield run_episode(env, W1, W2, downscale, episode_rng(seed, n), greedy=greedy, max_steps=max_steps, pool=pool)
+        yield run_episode(env, W1, W2, frames, episode_rng(seed, n), greedy=greedy, max_steps=max_steps)
 
 
 def points(traj: Trajectory) -> tuple[int, int]:

@@ -6,6 +6,8 @@ as plain bytes, and bytes slicing and ``bytes.translate`` do the per-pixel work 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from scratchpong.matrix import SparseVector
 
 HEIGHT, WIDTH, CHANNELS = 210, 160, 3
@@ -68,6 +70,30 @@ def prepro_pooled(raw: bytes, downscale: int) -> bytes:
         out[r // downscale * side + c // downscale] = 1
         i = field.find(1, i - c % downscale + downscale)  # the rest of this block's row is already counted
     return bytes(out)
+
+
+@dataclass(frozen=True)
+class Frames:
+    """How an agent sees a screen: `prepro` with its downscale and its pooling, held together (`config.frames`).
+
+    An agent trained on pooled 40×40 frames plays blind on unpooled ones, and vice versa, so whatever plays
+    or draws an agent takes this one value, never a downscale and a pool that could come from two places.
+    """
+
+    downscale: int
+    pool: bool
+
+    def __post_init__(self) -> None:
+        check_downscale(self.downscale)
+
+    @property
+    def size(self) -> int:
+        """D, the number of input pixels."""
+        return input_size(self.downscale)
+
+    def prepro(self, obs: object) -> bytes:
+        """`prepro(obs, downscale, pool)` with this agent's two settings."""
+        return prepro(obs, self.downscale, self.pool)
 
 
 def difference(cur: bytes, prev: bytes | None) -> SparseVector:

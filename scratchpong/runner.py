@@ -116,8 +116,8 @@ class Evaluator:
         t = time.perf_counter()
         if self.env is None:
             self.env = make_env(state.config.env)
-        ev = summarize(play_episodes(self.env, state.config.downscale, state.W1, state.W2, self.evals.games,
-                                     EVAL_SEED, greedy=True, pool=state.config.pool))
+        ev = summarize(play_episodes(self.env, state.W1, state.W2, state.config.frames, self.evals.games,
+                                     EVAL_SEED, greedy=True))
         spent = time.perf_counter() - t
         clock["last"] += spent  # not training time
         write_eval_row(self.log, e, ev, state.seconds, spent)

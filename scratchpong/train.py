@@ -56,7 +56,7 @@ def train(state: TrainState, collect: Collector, after_episode: Callable[[TrainS
 
 def play_episode(env, W1: Matrix, W2: Vector, config: TrainConfig, n: int) -> EpisodeResult:
     """Episode n, played with fixed weights and turned into its gradient; the same in any process."""
-    traj = run_episode(env, W1, W2, config.downscale, episode_rng(config.seed, n), pool=config.pool)
+    traj = run_episode(env, W1, W2, config.frames, episode_rng(config.seed, n))
     grad_W1, grad_W2 = episode_gradient(traj, W2, config.gamma)
     return EpisodeResult(n, traj.reward, len(traj.rewards), grad_W1, grad_W2)
 

@@ -3,7 +3,7 @@
 import pytest
 
 from scratchpong.env import make_env
-from scratchpong.frames import difference, input_size, prepro
+from scratchpong.frames import Frames, difference, input_size, prepro
 
 
 def slow_prepro(raw: bytes, downscale: int) -> list[int]:
@@ -122,3 +122,16 @@ def test_both_background_colours_are_erased_and_everything_else_kept(background)
     got = prepro(frame, 2)
     on = [i for i, v in enumerate(got) if v]
     assert on == [(r - 35) // 2 * 80 + 70 for r in range(51, 66, 2)]  # rows 35, 37, ... are kept
+
+
+def test_frames_holds_the_agents_two_settings_and_plays_with_both(frames):
+    from scratchpong.config import PRESETS
+
+    lesson = PRESETS["lesson"].frames
+    assert lesson == Frames(4, pool=True) and lesson.size == 1600
+    assert PRESETS["karpathy"].frames == Frames(2, pool=False)
+    for obs in frames[:20]:
+        assert lesson.prepro(obs) == prepro(obs, 4, pool=True)
+        assert Frames(4, pool=False).prepro(obs) == prepro(obs, 4)
+    with pytest.raises(ValueError, match="downscale must be 2"):
+        Frames(3, pool=True)

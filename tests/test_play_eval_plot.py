@@ -15,7 +15,7 @@ from PIL import Image
 from scratchpong.commands import agent, play
 from scratchpong.commands.cli import main
 from scratchpong.config import TrainConfig
-from scratchpong.frames import HEIGHT, WIDTH
+from scratchpong.frames import HEIGHT, WIDTH, Frames
 from scratchpong.runlog import LOG_FIELDS
 from scratchpong.train import TrainState
 
@@ -84,14 +84,14 @@ def test_saliency_is_red_towards_up_blue_towards_down_and_leaves_the_objects_vis
     image = play.frame_image(field, ("", ""))
     s = [0.0] * 1600
     s[0], s[1] = 1.0, -1.0  # top-left pixels of the 40x40 input: pushes UP, pushes DOWN
-    painted = play.paint_saliency(image, s, 4, pool=False).convert("RGB")
+    painted = play.paint_saliency(image, s, Frames(4, pool=False)).convert("RGB")
     up = painted.getpixel((1, play.BAR_HEIGHT + 35 + 1))
     down = painted.getpixel((5, play.BAR_HEIGHT + 35 + 1))
     zero = painted.getpixel((80, play.BAR_HEIGHT + 100))
     assert up[0] > 200 > up[2] and down[2] > 200 > down[0] and max(zero) < 60
     paddle = bytearray(field)
     paddle[(100 * WIDTH + 140) * 3 : (100 * WIDTH + 140) * 3 + 3] = bytes([92, 186, 92])
-    painted = play.paint_saliency(play.frame_image(bytes(paddle), ("", "")), s, 4, pool=False).convert("RGB")
+    painted = play.paint_saliency(play.frame_image(bytes(paddle), ("", "")), s, Frames(4, pool=False)).convert("RGB")
     assert painted.getpixel((140, play.BAR_HEIGHT + 100))[1] > 150  # the green paddle pixel shows through
 
 
@@ -101,7 +101,7 @@ def test_saliency_starts_on_the_first_row_prepro_reads(pool, first_row):
     image = play.frame_image(bytes([144, 72, 17] * (WIDTH * HEIGHT)), ("", ""))
     s = [0.0] * 1600
     s[0] = 1.0
-    painted = play.paint_saliency(image, s, 4, pool=pool).convert("RGB")
+    painted = play.paint_saliency(image, s, Frames(4, pool=pool)).convert("RGB")
     assert painted.getpixel((1, play.BAR_HEIGHT + first_row))[0] > 200
     assert painted.getpixel((1, play.BAR_HEIGHT + first_row - 1))[0] < 100
 
@@ -277,18 +277,19 @@ def test_walkthrough_never_overwrites_a_file_that_is_not_a_walkthrough(tmp_path,
     ["ship", "-o", "OUT", "--frames", "20"],
 ])
 def test_every_command_feeds_a_pooled_agent_pooled_frames(tmp_path, monkeypatch, argv):
-    from scratchpong import episode, frames
+    from scratchpong import frames
 
     path = tmp_path / "pooled.ckpt.json"
     TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=4, downscale=4, batch_size=1, pool=True)).save(path)
     seen = []
 
+    prepro = frames.prepro
+
     def spy(obs, downscale=2, pool=False):
         seen.append(pool)
-        return frames.prepro(obs, downscale, pool)
+        return prepro(obs, downscale, pool)
 
-    monkeypatch.setattr(episode, "prepro", spy)
-    monkeypatch.setattr(play, "prepro", spy)
+    monkeypatch.setattr(frames, "prepro", spy)  # every agent's frames go through `Frames.prepro`, which calls it
     where = {"GIF": str(tmp_path / "p.gif"), "PNG": str(tmp_path / "c.png"), "OUT": str(tmp_path / "w.json.gz")}
     argv = [where.get(a, a) for a in argv]
     argv[1:1] = [str(path)] if argv[0] in ("compare", "ship") else ["--checkpoint", str(path)]

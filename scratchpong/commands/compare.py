@@ -75,8 +75,8 @@ def moment(env, config: TrainConfig, W1: Matrix, W2: Vector, step: int, seed: in
     from scratchpong.episode import episode_rng, run_episode
 
     last = LastFrame()
-    traj = run_episode(env, W1, W2, config.downscale, episode_rng(seed, 0), greedy=greedy, max_steps=step + 1,
-                       on_frame=last, pool=config.pool)
+    traj = run_episode(env, W1, W2, config.frames, episode_rng(seed, 0), greedy=greedy, max_steps=step + 1,
+                       on_frame=last)
     reached = last.count - 1  # the frame seen at step k comes after k actions; its rewards are the first k
     over = reached < step  # the game ended first: its last frame, and the final score with the last point
     counted = traj.rewards if over else traj.rewards[:reached]

@@ -25,8 +25,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
     env = make_env(config.env)
-    games = play_episodes(env, config.downscale, W1, W2, args.episodes, args.seed, args.greedy, args.max_steps,
-                          pool=config.pool)
+    games = play_episodes(env, W1, W2, config.frames, args.episodes, args.seed, args.greedy, args.max_steps)
     try:
         ev = summarize(tqdm(games, total=args.episodes, unit="ep", disable=args.no_progress, dynamic_ncols=True))
     finally:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from scratchpong.commands.args import UserError, check_writable, positive
-from scratchpong.frames import CROP_TOP, FIELD_TOP, HEIGHT, WIDTH, difference, prepro
+from scratchpong.frames import CROP_TOP, FIELD_TOP, HEIGHT, WIDTH, Frames, difference
 from scratchpong.matrix import Matrix, Vector
 from scratchpong.policy import saliency
 
@@ -64,9 +64,9 @@ class SaliencyRecorder(GifRecorder):
     """A GifRecorder that paints each kept frame with the policy's saliency dL_ip3/dx for the input it sees there:
     red where a pixel turning on would push the agent towards UP, blue towards DOWN."""
 
-    def __init__(self, env, every: int, W1: Matrix, W2: Vector, downscale: int, *, pool: bool) -> None:
+    def __init__(self, env, every: int, W1: Matrix, W2: Vector, frames: Frames) -> None:
         super().__init__(env, every)
-        self.W1, self.W2, self.downscale, self.pool = W1, W2, downscale, pool
+        self.W1, self.W2, self.input_frames = W1, W2, frames  # self.frames is the GIF's
         self.prev: bytes | None = None  # the previous observation, preprocessed, as run_episode keeps it
 
     def reset(self, **kwargs):
@@ -74,20 +74,20 @@ class SaliencyRecorder(GifRecorder):
         return super().reset(**kwargs)
 
     def keep(self, obs) -> None:
-        cur = prepro(obs, self.downscale, self.pool)
+        cur = self.input_frames.prepro(obs)
         s = saliency(self.W1, self.W2, difference(cur, self.prev))  # the decision made on this very frame
         self.prev = cur
-        self.frames.append(paint_saliency(frame_image(obs, self.caption()), s, self.downscale, pool=self.pool))
+        self.frames.append(paint_saliency(frame_image(obs, self.caption()), s, self.input_frames))
         self.pending = None
 
     def step(self, action):
         out = super().step(action)
         if self.pending is not None:  # skipped in the GIF, but the next kept frame is diffed against it
-            self.prev = prepro(self.pending, self.downscale, self.pool)
+            self.prev = self.input_frames.prepro(self.pending)
         return out
 
 
-def paint_saliency(image, s: Vector, downscale: int, *, pool: bool):
+def paint_saliency(image, s: Vector, frames: Frames):
     """`image` (a frame_image) with s laid over the playing field: red for s > 0, blue for s < 0.
 
     Opacity grows with |s|², scaled to each frame's 98th percentile of |s|, so the strongest pixels stand
@@ -95,7 +95,7 @@ def paint_saliency(image, s: Vector, downscale: int, *, pool: bool):
     """
     from PIL import Image, ImageOps
 
-    side = WIDTH // downscale
+    side = WIDTH // frames.downscale
     sizes = sorted(map(abs, s))
     top = (sizes[int(0.98 * (len(sizes) - 1))] if sizes else 0.0) or 1.0
     rgba = bytearray()
@@ -106,7 +106,7 @@ def paint_saliency(image, s: Vector, downscale: int, *, pool: bool):
     rgb = image.convert("RGB")
     grey = ImageOps.grayscale(rgb).point(lambda v: v // 3)  # the field dimmed, so the colours read
     out = Image.merge("RGBA", (grey, grey, grey, Image.new("L", grey.size, 255)))
-    out.alpha_composite(overlay, (0, BAR_HEIGHT + (FIELD_TOP if pool else CROP_TOP)))  # where prepro's rows begin
+    out.alpha_composite(overlay, (0, BAR_HEIGHT + (FIELD_TOP if frames.pool else CROP_TOP)))  # prepro's first row
     objects = rgb.getchannel("R").point(lambda v: 0 if v == FIELD_RED else 255)  # paddles, ball, walls, score
     out.paste(rgb, (0, 0), objects)
     return out.convert("P", palette=Image.Palette.ADAPTIVE, colors=64)
@@ -156,14 +156,14 @@ def cmd_play(args: argparse.Namespace) -> int:
     if args.saliency and not args.gif:
         raise UserError("--saliency draws on the GIF: add --gif FILE")
     if args.saliency:
-        recorder = SaliencyRecorder(env, args.gif_every, W1, W2, config.downscale, pool=config.pool)
+        recorder = SaliencyRecorder(env, args.gif_every, W1, W2, config.frames)
     else:
         recorder = GifRecorder(env, args.gif_every) if args.gif else None
     mode = "greedy" if args.greedy else "sampled"
     print(f"playing {args.episodes} episode(s) of {config.env} ({mode} actions, seed {args.seed})")
     try:
-        games = play_episodes(recorder or env, config.downscale, W1, W2, args.episodes, args.seed, args.greedy,
-                              args.max_steps, pool=config.pool)
+        games = play_episodes(recorder or env, W1, W2, config.frames, args.episodes, args.seed, args.greedy,
+                              args.max_steps)
         for n, traj in enumerate(games, 1):
             won, lost = points(traj)
             print(f"episode {n}: score {traj.reward:+g} (won {won}, lost {lost}) in {len(traj.rewards)} steps")

@@ -14,6 +14,7 @@ import argparse
 from pathlib import Path
 
 from scratchpong.commands.args import UserError, check_writable, positive
+from scratchpong.frames import Frames
 from scratchpong.matrix import Matrix, SparseVector, Vector
 
 DIGITS = (3, 4, 5, 6, 7, 8, 10, 12)  # significant digits tried, fewest first; 17 would be exact
@@ -26,16 +27,14 @@ def round_weights(W1: Matrix, W2: Vector, digits: int) -> tuple[Matrix, Vector]:
     return [[rounded(w, digits) for w in row] for row in W1], [rounded(w, digits) for w in W2]
 
 
-def greedy_inputs(env, W1: Matrix, W2: Vector, downscale: int, steps: int, seed: int,
-                  *, pool: bool) -> list[SparseVector]:
+def greedy_inputs(env, W1: Matrix, W2: Vector, frames: Frames, steps: int, seed: int) -> list[SparseVector]:
     """The difference frames the agent sees in `steps` steps of greedy play (games of seed `seed`, in order)."""
     from scratchpong.episode import episode_rng, run_episode
 
     xs: list[SparseVector] = []
     n = 0
     while len(xs) < steps:
-        traj = run_episode(env, W1, W2, downscale, episode_rng(seed, n), greedy=True, max_steps=steps - len(xs),
-                           pool=pool)
+        traj = run_episode(env, W1, W2, frames, episode_rng(seed, n), greedy=True, max_steps=steps - len(xs))
         xs += traj.xs
         n += 1
     return xs
@@ -74,7 +73,7 @@ def cmd_ship(args: argparse.Namespace) -> int:
     episode = episodes_of(args.checkpoint) or 0
     env = make_env(config.env)
     try:
-        xs = greedy_inputs(env, W1, W2, config.downscale, args.frames, args.seed, pool=config.pool)
+        xs = greedy_inputs(env, W1, W2, config.frames, args.frames, args.seed)
     finally:
         env.close()
     digits, changed = fewest_digits(W1, W2, xs)
