@@ -61,8 +61,8 @@ def add_train_parser(sub) -> None:
     p.add_argument("--eval-log", default=None, metavar="PATH",
                    help="CSV of the evaluations (default: beside --log, LOG.eval.csv)")
     p.add_argument("--keep-evaluated", action="store_true",
-                   help="also save the weights of each evaluation (weights only, RUN.epN.json.gz beside the "
-                        "eval log), so the best one can be shipped after the run has moved on")
+                   help="also save the weights of each evaluation, weights only: RUN.eval.csv, the eval log, gets "
+                        "RUN.epN.json.gz beside it, so the best can be shipped after the run has moved on")
     p.add_argument("--no-progress", action="store_true", help="no progress bar; one summary line per batch instead")
     p.add_argument("--workers", type=positive, default=None,
                    help="processes that play a batch's episodes at once (default: cores, at most the batch size; "
