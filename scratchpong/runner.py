@@ -120,13 +120,13 @@ class Evaluator:
                                      EVAL_SEED, greedy=True))
         spent = time.perf_counter() - t
         clock["last"] += spent  # not training time
-        if self.evals.keep:  # the run's checkpoint moves on; these weights would otherwise be gone
-            save_weights(kept(self.evals.path, e), state.config, e, state.W1, state.W2)  # before the row: a stop
-        write_eval_row(self.log, e, ev, state.seconds, spent)  # in between leaves no row without its weights
+        weights = kept(self.evals.path, e) if self.evals.keep else None
+        if weights:  # the run's checkpoint moves on; these weights would otherwise be gone
+            save_weights(weights, state.config, e, state.W1, state.W2)  # before the row: a stop in between
+        write_eval_row(self.log, e, ev, state.seconds, spent)  # leaves no row without its weights
         self.done.add(e)
         self.say(f"greedy evaluation at episode {e}: {ev.mean:+.2f} ± {ev.std:.2f} over {ev.episodes} games, "
-                 f"{ev.games_won} won ({spent:.0f} s)" + (f", weights in {kept(self.evals.path, e)}"
-                                                          if self.evals.keep else ""))
+                 f"{ev.games_won} won ({spent:.0f} s)" + (f", weights in {weights}" if weights else ""))
 
     def close(self) -> None:
         self.log.close()
