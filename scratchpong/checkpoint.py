@@ -80,8 +80,12 @@ def save(path: str | os.PathLike, data: dict, format: str = FORMAT) -> None:
         raise
 
 
+class _Constant(ValueError):
+    """NaN or ±Infinity in a checkpoint's JSON, which Python's parser would otherwise accept."""
+
+
 def _no_constants(name: str):
-    raise ValueError(f"contains {name}")
+    raise _Constant(f"contains {name}")
 
 
 def read(path: str | os.PathLike, formats: tuple[str, ...] = (FORMAT,)) -> dict:
@@ -100,10 +104,10 @@ def read(path: str | os.PathLike, formats: tuple[str, ...] = (FORMAT,)) -> dict:
             raise CheckpointError(f"{where} is a damaged gzip file ({e})") from None
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise CheckpointError(f"{where} is not valid JSON, perhaps truncated ({e})") from None
-    except ValueError as e:
+    except _Constant as e:
         raise CheckpointError(f"{where} {e}, which no trained weight can be") from None
+    except (ValueError, RecursionError) as e:  # bad UTF-8 or JSON, a 5,000-digit number, nesting too deep
+        raise CheckpointError(f"{where} is not valid JSON, perhaps truncated ({e})") from None
     if not isinstance(data, dict) or data.get("format") not in formats:
         if isinstance(data, dict) and data.get("format") == WEIGHTS_FORMAT:
             raise CheckpointError(f"{where} holds weights only (a shipped agent), not a run that can be resumed")

@@ -49,8 +49,9 @@ class RemoteTraceback(Exception):
 class EpisodeWorkerError(RuntimeError):
     """A worker process died, could not start, or raised; the message is one line.
 
-    `is_bug` is True when the worker's own code raised while playing: that is a bug in
-    scratchpong, not something the user did, and the worker's traceback is the cause.
+    `is_bug` is True when the worker's own code raised while playing, or while starting for any
+    reason but a broken install: that is a bug in scratchpong, not something the user did, and
+    the worker's traceback is the cause.
     """
 
     def __init__(self, message: str, remote_traceback: str | None = None, is_bug: bool = False):
@@ -76,7 +77,7 @@ def _worker_main(conn, env_id: str) -> None:
     """A worker: make the env, say "ready", then answer "weights" and "play" messages until "stop" or EOF.
 
     Messages in: ("weights", key, W1, W2, config), ("play", key, index, n), ("stop",).
-    Messages out: ("ready",), ("start-failed", line, traceback), ("result", key, index, EpisodeResult, seconds
+    Messages out: ("ready",), ("start-failed", line, traceback, is_bug), ("result", key, index, EpisodeResult, seconds
     playing it), ("error", key, index, n, line, traceback).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the main process handles it
@@ -84,8 +85,8 @@ def _worker_main(conn, env_id: str) -> None:
         from scratchpong.env import make_env
 
         env = make_env(env_id)
-    except Exception as e:
-        conn.send(("start-failed", _one_line(e), traceback.format_exc()))
+    except Exception as e:  # the env id was checked before: only a broken install (an import, a file) is not a bug
+        conn.send(("start-failed", _one_line(e), traceback.format_exc(), not isinstance(e, (ImportError, OSError))))
         return
     conn.send(("ready",))
     weights = None
@@ -262,7 +263,7 @@ class EpisodePool:
         if kind == "ready":
             w.task = None
         elif kind == "start-failed":
-            self._fail(f"episode worker {w.number} could not start: {msg[1]}", msg[2])
+            self._fail(f"episode worker {w.number} could not start: {msg[1]}", msg[2], is_bug=msg[3])
         elif kind == "result":
             _, their_key, index, result, seconds = msg
             w.task = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -23,14 +24,19 @@ class LogError(ValueError):
     """A log file that cannot be used; the message names the file and the problem."""
 
 
-def open_log(path: str | os.PathLike, keep_through: int | None, columns: tuple[str, ...] = LOG_FIELDS) -> TextIO:
-    """Open a log for appending. On resume (`keep_through` = the checkpoint's episode), rows after it go first:
+def open_log(path: str | os.PathLike, keep_through: int | None, columns: tuple[str, ...] = LOG_FIELDS,
+             say: Callable[[str], None] = print) -> TextIO:
+    """Open a log for appending. On resume (`keep_through` = the checkpoint's episode), rows after it go first,
 
-    those episodes will be played again, exactly as before, and logged again.
+    and `say` tells how many: those episodes will be played again, exactly as before, and logged again.
     """
     path = Path(path)
     if keep_through is not None and path.exists() and path.stat().st_size:
-        rows = [r for r in read_rows(path, columns) if int(r["episode"]) <= keep_through]
+        old = read_rows(path, columns)
+        rows = [r for r in old if int(r["episode"]) <= keep_through]
+        if len(rows) < len(old):
+            say(f"log {str(path)!r}: {len(old) - len(rows)} row(s) after episode {keep_through}, the checkpoint's, "
+                f"dropped; those episodes are played again")
         tmp = path.with_name(f".{path.name}.tmp")
         with open(tmp, "w", newline="") as f:
             writer = csv.DictWriter(f, columns, extrasaction="ignore", lineterminator="\n")
@@ -46,12 +52,16 @@ def open_log(path: str | os.PathLike, keep_through: int | None, columns: tuple[s
 
 def read_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
     """The rows of one of our logs as text, or a LogError if its header is not `columns` (it is not ours)."""
-    with open(path, newline="") as f:
-        reader = csv.DictReader(f)
-        if tuple(reader.fieldnames or ()) != columns:  # not ours: leave it alone
-            raise LogError(f"log {str(path)!r} is not the scratchpong log expected here (its header is not "
-                           f"{','.join(columns)}); name another file")
-        return [r for r in reader if (r["episode"] or "").isdecimal()]
+    not_ours = LogError(f"log {str(path)!r} is not the scratchpong log expected here (its header is not "
+                        f"{','.join(columns)}); name another file")
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            if tuple(reader.fieldnames or ()) != columns:  # not ours: leave it alone
+                raise not_ours
+            return [r for r in reader if (r["episode"] or "").isdecimal()]
+    except (UnicodeDecodeError, csv.Error):  # not text, or not CSV
+        raise not_ours from None
 
 
 def write_row(f: TextIO, episode: int, steps: int, reward: float, running_reward: float, seconds: float) -> None:

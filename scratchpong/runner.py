@@ -48,7 +48,7 @@ def run_training(
     from tqdm import tqdm
 
     stop = state.config.episodes
-    log = open_log(log_path, state.episode if resumed else None) if log_path is not None else None
+    log = open_log(log_path, state.episode if resumed else None, say=say) if log_path is not None else None
     bar = tqdm(total=stop, initial=state.episode, unit="ep", disable=not progress, dynamic_ncols=True)
     clock = {"start": time.perf_counter(), "last": time.perf_counter(), "steps": 0}
 
@@ -97,7 +97,7 @@ class Evaluator:
         path = Path(evals.path)
         old = read_rows(path, EVAL_FIELDS) if resumed and path.exists() and path.stat().st_size else []
         self.done = {int(r["episode"]) for r in old if int(r["episode"]) <= state.episode}
-        self.log = open_log(path, state.episode if resumed else None, EVAL_FIELDS)
+        self.log = open_log(path, state.episode if resumed else None, EVAL_FIELDS, say)
 
     def around(self, collect: Collector, clock: dict) -> Collector:
         """`collect`, with an evaluation first whenever one is due (the weights are those of the batch to come)."""

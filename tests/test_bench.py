@@ -52,3 +52,11 @@ def test_bench_without_the_yardstick_is_a_one_line_error(tmp_path, capsys):
     assert main(["bench", "--reference", str(tmp_path / "nope.py")]) == 2
     err = capsys.readouterr().err
     assert "is not there" in err and err.count("\n") == 1
+
+
+def test_bench_checks_that_the_yardstick_runs_before_measuring(tmp_path, capsys):
+    other = tmp_path / "other.py"
+    other.write_text("raise SystemExit('not the yardstick')\n")
+    assert main(["bench", "--reference", str(other), "--episodes", "1", "--rounds", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "does not run" in err and "not the yardstick" in err and err.count("\n") == 1

@@ -191,8 +191,11 @@ def test_a_worker_that_raises_is_an_error_with_its_traceback():
 def test_a_worker_that_cannot_make_its_env_is_an_error():
     with time_limit(60), EpisodePool("Breakout-v4", workers=1) as pool:
         with pytest.raises(EpisodeWorkerError, match=r"^episode worker 0 could not start: ValueError: "
-                                                     r"unknown env id 'Breakout-v4'"):
+                                                     r"unknown env id 'Breakout-v4'") as caught:
             pool.ready()
+    # The CLI checks the env id before any worker starts, so reaching the worker with a bad one is a bug:
+    # it must print its traceback, not pass for the user's mistake. Only a broken install is not a bug.
+    assert caught.value.is_bug
 
 
 def test_ctrl_c_in_the_main_process_stops_the_workers_promptly():

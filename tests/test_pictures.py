@@ -205,3 +205,17 @@ def test_ship_refuses_a_name_that_is_not_a_weights_file(tiny, tmp_path, capsys):
     path, _ = tiny
     err = one_line_error(capsys, ["ship", path, "-o", str(tmp_path / "agent.json")])
     assert ".json.gz" in err
+
+
+def test_ship_never_replaces_its_checkpoint_or_a_run_but_may_replace_a_shipped_agent(tmp_path, capsys):
+    run = tmp_path / "run.json.gz"
+    TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=4, downscale=4, batch_size=1)).save(run)
+    before = run.read_bytes()
+    assert "are the same file" in one_line_error(capsys, ["ship", str(run), "-o", str(run), "--frames", "10"])
+    other = tmp_path / "other.json.gz"
+    other.write_bytes(before)  # another run's checkpoint: its optimizer state would be lost
+    assert "is not a weights file" in one_line_error(capsys, ["ship", str(run), "-o", str(other), "--frames", "10"])
+    assert run.read_bytes() == before == other.read_bytes()
+    agent = tmp_path / "agent.json.gz"
+    for _ in range(2):  # shipping again over a shipped agent is how an agent is updated
+        assert main(["ship", str(run), "-o", str(agent), "--frames", "10"]) == 0

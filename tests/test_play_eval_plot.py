@@ -256,8 +256,33 @@ def test_a_bad_log_is_a_one_line_error_naming_the_file(tmp_path, capsys, text, p
 
 
 def test_play_refuses_a_gif_path_that_is_a_folder_before_playing(tiny, tmp_path, capsys):
-    err = one_line_error(capsys, ["play", "--checkpoint", tiny, "--gif", str(tmp_path)])
+    folder = tmp_path / "games.gif"
+    folder.mkdir()
+    err = one_line_error(capsys, ["play", "--checkpoint", tiny, "--gif", str(folder)])
     assert "is a folder" in err
+
+
+def test_play_never_writes_its_gif_over_a_file_that_is_not_a_gif(tiny, tmp_path, capsys):
+    before = Path(tiny).read_bytes()
+    assert "must end in .gif" in one_line_error(capsys, ["play", "--checkpoint", tiny, "--gif", tiny])
+    assert Path(tiny).read_bytes() == before
+
+
+@pytest.mark.parametrize("out, problem", [("c.xyz", "writes no format by the ending '.xyz'"),
+                                          ("run.csv", "writes no format by the ending '.csv'"),
+                                          ("noext", "writes no format by the ending '(none)'"),
+                                          (".", "it is a folder"), ("no/dir/c.png", "its folder does not exist")])
+def test_plot_refuses_an_output_it_cannot_write_before_reading_the_logs(log, tmp_path, monkeypatch, capsys, out,
+                                                                         problem):
+    pytest.importorskip("matplotlib", reason="plot needs the optional extra scratchpong[plot]")
+    monkeypatch.chdir(tmp_path)
+    before = Path(log).read_text()
+    assert problem in one_line_error(capsys, ["plot", log, "-o", out])
+    assert Path(log).read_text() == before and sorted(p.name for p in tmp_path.iterdir()) == ["run.csv"]
+
+
+def test_plot_refuses_a_log_given_twice(log, tmp_path, capsys):
+    assert "given twice" in one_line_error(capsys, ["plot", log, log, "-o", str(tmp_path / "c.png")])
 
 
 def test_walkthrough_never_overwrites_a_file_that_is_not_a_walkthrough(tmp_path, capsys):

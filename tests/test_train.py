@@ -119,12 +119,14 @@ def test_smoke_the_real_command_writes_log_and_checkpoint_then_resumes(tmp_path)
     assert TrainState.load(ckpt).episode == 2
 
 
-def test_resume_drops_log_rows_after_the_checkpoint(tmp_path):
+def test_resume_drops_log_rows_after_the_checkpoint_and_says_so(tmp_path, capsys):
     log = tmp_path / "run.csv"
     assert train(tmp_path, "run.json", "--episodes", "1", "--log", str(log)) == 0
     with open(log, "a") as f:
         f.write("2,999,-21,-21.0,1.0\n")  # an episode logged after the last save, then a crash
+    capsys.readouterr()
     assert train(tmp_path, "run.json", "--episodes", "2", "--resume", "--log", str(log)) == 0
+    assert "1 row(s) after episode 1, the checkpoint's, dropped" in capsys.readouterr().out
     with open(log, newline="") as f:
         rows = list(csv.DictReader(f))
     assert [r["episode"] for r in rows] == ["1", "2"] and rows[1]["steps"] != "999"
@@ -178,13 +180,25 @@ def test_an_existing_log_is_never_overwritten_without_resume(tmp_path, capsys):
     assert log.read_text() == "precious" and "already exists" in capsys.readouterr().err
 
 
-def test_resume_refuses_a_log_that_is_not_a_training_log(tmp_path, capsys):
+@pytest.mark.parametrize("flag", ["--log", "--eval-log"])
+@pytest.mark.parametrize("content", [b"my notes,about,pong\n1,2,3\n", bytes(range(256)), b'a,"b\x00\n'])
+def test_resume_refuses_a_log_that_is_not_a_training_log(tmp_path, capsys, flag, content):
     assert train(tmp_path, "run.json", "--episodes", "1") == 0
     notes = tmp_path / "notes.txt"
-    notes.write_text("my notes,about,pong\n1,2,3\n")
-    assert train(tmp_path, "run.json", "--episodes", "2", "--resume", "--log", str(notes)) == 2
-    assert notes.read_text() == "my notes,about,pong\n1,2,3\n"
-    assert "is not the scratchpong log expected here" in capsys.readouterr().err
+    notes.write_bytes(content)
+    assert train(tmp_path, "run.json", "--episodes", "2", "--resume", flag, str(notes), "--eval-every", "1") == 2
+    assert notes.read_bytes() == content
+    err = capsys.readouterr().err
+    assert "is not the scratchpong log expected here" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("same", [["--log", "run.json"], ["--log", "run.csv", "--eval-log", "run.csv"],
+                                  ["--eval-log", "./run.json"]])
+def test_the_checkpoint_and_the_logs_must_be_three_files(tmp_path, monkeypatch, capsys, same):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", *TINY, "--episodes", "1", "--checkpoint", "run.json", "--eval-every", "1", *same]) == 2
+    assert "are the same file" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("where, problem", [("no/such/dir/c.json", "its folder does not exist"), (".", "is a folder")])
@@ -236,13 +250,16 @@ def corrupt(kind):
         "pool as a number": json.dumps({**d, "config": {**d["config"], "pool": 1}}).encode(),
         "hidden as a bool": json.dumps({**d, "config": {**d["config"], "hidden": True}}).encode(),
         "binary junk": bytes(range(256)),
+        "nested too deep": b"[" * 200_000,
+        "a 5,000-digit number": text.replace('"episode": 0', '"episode": ' + "9" * 5000, 1).encode(),
     }[kind]
 
 
 @pytest.mark.parametrize("kind", ["empty", "truncated", "not ours", "a list", "newer version", "wrong shape",
                                   "short row", "nan", "infinity", "string weight", "negative cache", "bad config",
                                   "bad grad row", "negative episode", "damaged gzip", "corrupt gzip",
-                                  "odd grad key", "binary junk", "pool as a number", "hidden as a bool"])
+                                  "odd grad key", "binary junk", "pool as a number", "hidden as a bool",
+                                  "nested too deep", "a 5,000-digit number"])
 def test_a_corrupt_checkpoint_gives_one_line_and_exit_2_and_stays_untouched(tmp_path, capsys, kind):
     path = tmp_path / "bad.json"
     path.write_bytes(corrupt(kind))

@@ -1,4 +1,5 @@
-"""What every command shares: `UserError`, the argparse types and `check_writable`; imports nothing of scratchpong."""
+"""What every command shares: `UserError`, the argparse types, `check_writable` and `check_distinct`; imports nothing
+of scratchpong."""
 
 from __future__ import annotations
 
@@ -20,6 +21,19 @@ def check_writable(path: str | os.PathLike | None, what: str) -> None:
     if os.path.isdir(path) or not os.path.isdir(os.path.dirname(os.path.abspath(path))):
         problem = "it is a folder" if os.path.isdir(path) else "its folder does not exist"
         raise UserError(f"cannot write the {what} {str(path)!r}: {problem}")
+
+
+def check_distinct(files: dict[str, str | os.PathLike | None]) -> None:
+    """Fail if two of the files a command writes or reads (named by what they are) are one file: one would
+    overwrite the other."""
+    seen: dict[str, str] = {}
+    for what, path in files.items():
+        if path is None:
+            continue
+        key = os.path.realpath(path)
+        if key in seen:
+            raise UserError(f"the {seen[key]} and the {what} are the same file, {str(path)!r}: name two files")
+        seen[key] = what
 
 
 def whole_number(text: str, least: int) -> int:

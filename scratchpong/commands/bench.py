@@ -247,6 +247,11 @@ def measure(args: argparse.Namespace) -> dict:
     if not script.is_file():
         raise UserError(f"the NumPy yardstick {str(script)!r} is not there (it ships with a source checkout, in "
                         f"tests/reference/); give its path with --reference")
+    try:  # before minutes of measuring: a file that is not the yardstick, or no NumPy, fails here
+        run_child([sys.executable, str(script), "--help"])
+    except RuntimeError as e:
+        raise UserError(f"the NumPy yardstick {str(script)!r} does not run ({e}); give the path of "
+                        f"tests/reference/pg_pong_numpy.py, with NumPy installed (pip install -e '.[test]')") from None
     result: dict = {"env": args.env, "episodes": args.episodes, "seed": args.seed, "preset": "karpathy",
                     "workers": args.workers, "rounds": []}
     result["env_only_steps_per_s"] = env_only(args.env, args.env_steps, args.seed)

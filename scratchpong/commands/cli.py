@@ -17,7 +17,7 @@ from pathlib import Path
 
 from scratchpong.checkpoint import CheckpointError
 from scratchpong.commands import bench, compare, evaluate, gradcheck, play, plot, ship, walkthrough, weights
-from scratchpong.commands.args import UserError, check_writable, count, positive, program, real
+from scratchpong.commands.args import UserError, check_distinct, check_writable, count, positive, program, real
 from scratchpong.config import PRESETS, ConfigError, TrainConfig, flag, preset
 from scratchpong.parallel import EpisodeWorkerError
 from scratchpong.runlog import LogError
@@ -96,6 +96,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     check_writable(ckpt, "checkpoint")
     check_writable(log, "log")
     check_writable(Path(evals.path) if evals else None, "eval log")
+    check_distinct({"checkpoint": ckpt, "log": log, "eval log": evals.path if evals else None})
     given = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if getattr(args, f.name) is not None}
     if args.resume:
         state = TrainState.resume(ckpt, PRESETS[args.preset] if args.preset else None, **given)

@@ -150,11 +150,13 @@ def cmd_play(args: argparse.Namespace) -> int:
 
     if args.render:
         check_can_render()
+    if args.saliency and not args.gif:
+        raise UserError("--saliency draws on the GIF: add --gif FILE")
+    if args.gif and not args.gif.lower().endswith(".gif"):  # so that it never replaces a checkpoint or a log
+        raise UserError(f"the GIF {args.gif!r} must end in .gif")
     check_writable(args.gif, "GIF")
     config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
     env = make_env(config.env, render_mode="human" if args.render else None)
-    if args.saliency and not args.gif:
-        raise UserError("--saliency draws on the GIF: add --gif FILE")
     if args.saliency:
         recorder = SaliencyRecorder(env, args.gif_every, W1, W2, config.frames)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scratchpong.commands.args import UserError, positive
+from scratchpong.commands.args import UserError, check_writable, positive
 from scratchpong.runlog import EVAL_FIELDS, Log, read_log
 
 MISSING_MATPLOTLIB = "matplotlib is not installed: pip install 'scratchpong[plot]'"
@@ -37,6 +37,20 @@ def eval_log_of(path: str) -> Log | None:
     """The greedy evaluations logged beside a training log (LOG.eval.csv, from --eval-every), if there are any."""
     beside = Path(path).with_name(Path(path).stem + ".eval.csv")
     return read_log(beside, EVAL_FIELDS) if beside.is_file() and beside.stat().st_size else None
+
+
+def check_picture(out: str) -> None:
+    """Fail before reading any log if matplotlib is missing or cannot write `out`: a folder, no folder, an ending
+    that names no format it writes (a .csv log, say, is never replaced by a picture)."""
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        raise UserError(MISSING_MATPLOTLIB) from None
+    check_writable(out, "picture")
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if Path(out).suffix.lower().removeprefix(".") not in formats:
+        raise UserError(f"cannot write the picture {out!r}: matplotlib writes no format by the ending "
+                        f"{Path(out).suffix or '(none)'!r}; use .png (or one of {', '.join(sorted(formats))})")
 
 
 def plot(logs: dict[str, Log], out: str, evals: dict[str, Log | None] | None = None) -> None:
@@ -121,6 +135,11 @@ def crossings_line(log: Log) -> str:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    twice = sorted({p for p in args.logs if args.logs.count(p) > 1})
+    if twice:
+        raise UserError(f"log {twice[0]!r} is given twice; name each run once")
+    if not args.table:
+        check_picture(args.output)
     logs = {name: read_log(path) for name, path in zip(labels(args.logs), args.logs)}
     if args.table:
         print("\n\n".join(table(name, log, args.table) for name, log in logs.items()))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scratchpong.commands.args import UserError, check_writable, positive
+from scratchpong.commands.args import UserError, check_distinct, check_writable, positive
 from scratchpong.frames import Frames
 from scratchpong.matrix import Matrix, SparseVector, Vector
 
@@ -69,6 +69,13 @@ def cmd_ship(args: argparse.Namespace) -> int:
     if not out.name.endswith(".json.gz"):
         raise UserError(f"the weights file {args.output!r} must end in .json.gz, as shipped agents do")
     check_writable(out, "weights file")
+    check_distinct({"checkpoint": args.checkpoint, "weights file": out})
+    if out.exists():  # a shipped agent may be replaced, a resumable run or a stranger's file may not
+        try:
+            checkpoint.read(out, (checkpoint.WEIGHTS_FORMAT,))
+        except checkpoint.CheckpointError:
+            raise UserError(f"{args.output!r} exists and is not a weights file (it may be a run's checkpoint): "
+                            f"not replacing it; name another file") from None
     config, W1, W2 = load_policy(args.checkpoint, None)
     episode = episodes_of(args.checkpoint) or 0
     env = make_env(config.env)
