@@ -121,6 +121,9 @@ def config_to_json(config: TrainConfig) -> dict:
     return asdict(config)
 
 
+ADDED_LATER = {"pool", "minutes"}  # config fields that older checkpoints lack: their defaults are what those runs did
+
+
 def config_from_json(obj: object, where: str) -> TrainConfig:
     """Rebuild a TrainConfig, checking every field's type and value."""
     if not isinstance(obj, dict):
@@ -129,6 +132,9 @@ def config_from_json(obj: object, where: str) -> TrainConfig:
     unknown = set(obj) - set(known)
     if unknown:
         raise CheckpointError(f"{where}: unknown config fields {sorted(unknown)}")
+    missing = set(known) - set(obj) - ADDED_LATER  # every checkpoint ever written has these
+    if missing:
+        raise CheckpointError(f"{where}: the config lacks the fields {sorted(missing)}")
     kinds = {"env": (str,), "hidden": (int,), "downscale": (int,), "pool": (bool,), "batch_size": (int,),
              "seed": (int,), "lr": (int, float), "gamma": (int, float), "decay": (int, float),
              "episodes": (int, type(None)), "minutes": (int, float, type(None))}

@@ -251,6 +251,8 @@ def corrupt(kind):
         "hidden as a bool": json.dumps({**d, "config": {**d["config"], "hidden": True}}).encode(),
         "binary junk": bytes(range(256)),
         "nested too deep": b"[" * 200_000,
+        "config without hidden": json.dumps({**d, "config": {k: v for k, v in d["config"].items() if k != "hidden"}})
+        .encode(),
         "a 5,000-digit number": text.replace('"episode": 0', '"episode": ' + "9" * 5000, 1).encode(),
     }[kind]
 
@@ -259,7 +261,7 @@ def corrupt(kind):
                                   "short row", "nan", "infinity", "string weight", "negative cache", "bad config",
                                   "bad grad row", "negative episode", "damaged gzip", "corrupt gzip",
                                   "odd grad key", "binary junk", "pool as a number", "hidden as a bool",
-                                  "nested too deep", "a 5,000-digit number"])
+                                  "nested too deep", "a 5,000-digit number", "config without hidden"])
 def test_a_corrupt_checkpoint_gives_one_line_and_exit_2_and_stays_untouched(tmp_path, capsys, kind):
     path = tmp_path / "bad.json"
     path.write_bytes(corrupt(kind))
