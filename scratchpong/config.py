@@ -21,6 +21,11 @@ def doc(text: str, default):
     return field(default=default, metadata={"help": text})
 
 
+# Past this, W1 at 80x80 is over 26 million Python floats (~0.8 GB, and as much again for its RMSProp cache
+# and its gradient buffer) and a step is 20 times Karpathy's: a typo, not a plan.
+MAX_HIDDEN = 4096
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything that decides a training run. The defaults are Karpathy's (pg-pong.py, 2016)."""
@@ -52,7 +57,7 @@ class TrainConfig:
         except ValueError as e:
             raise ConfigError(str(e)) from None
         for name, ok, rule in (
-            ("hidden", self.hidden >= 1, ">= 1"),
+            ("hidden", 1 <= self.hidden <= MAX_HIDDEN, f"in [1, {MAX_HIDDEN}]"),
             ("batch_size", self.batch_size >= 1, ">= 1"),
             ("lr", self.lr > 0, "> 0"),
             ("gamma", 0.0 <= self.gamma <= 1.0, "in [0, 1]"),

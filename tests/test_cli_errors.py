@@ -1,6 +1,7 @@
 """A user's mistake is one line and exit 2; a bug in scratchpong is a traceback, never dressed up as a user's
 mistake; SCRATCHPONG_DEBUG=1 shows the traceback of either; printed next commands work where the user is."""
 
+import errno
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +54,22 @@ def test_a_worker_that_died_is_one_line(monkeypatch, tmp_path, capsys):
     assert main(training_that_raises(monkeypatch, tmp_path, error)) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "SIGKILL" in err and "Traceback" not in err
+
+
+def test_an_os_error_that_names_no_file_is_a_bug_not_the_users(monkeypatch, tmp_path, capsys):
+    with pytest.raises(BrokenPipeError):  # a pipe to a worker broke: nothing the user named, nothing to fix
+        main(training_that_raises(monkeypatch, tmp_path, BrokenPipeError(errno.EPIPE, "Broken pipe")))
+    assert "error:" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("error", [
+    PermissionError(errno.EACCES, "Permission denied", "/somewhere/run.csv"),  # a file the user named
+    OSError(errno.ENOSPC, "No space left on device"),  # the user's disk is full: no file named, still theirs
+])
+def test_an_os_error_on_the_users_file_or_disk_is_one_line(monkeypatch, tmp_path, capsys, error):
+    assert main(training_that_raises(monkeypatch, tmp_path, error)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and error.strerror in err and "Traceback" not in err
 
 
 def test_debug_shows_the_traceback_of_a_users_mistake(tmp_path):

@@ -308,7 +308,8 @@ def test_values_that_do_not_parse_are_refused_by_argparse(argv, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["train", "--hidden", "0"], "--hidden must be >= 1"),
+    (["train", "--hidden", "0"], "--hidden must be in [1, 4096]"),
+    (["train", "--hidden", "200000"], "--hidden must be in [1, 4096]"),  # 1.28 billion weights: no fit
     (["train", "--downscale", "3"], "downscale must be 2 (80x80) or 4 (40x40)"),
     (["train", "--batch-size", "0"], "--batch-size must be >= 1"),
     (["train", "--gamma", "1.5"], "--gamma must be in [0, 1]"),

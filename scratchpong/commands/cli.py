@@ -1,14 +1,16 @@
 """The `scratchpong` command: a thin argparse layer over the modules that do the work.
 
 Every mistake a user can make (a bad flag value, a typo'd env id, a missing or
-corrupt checkpoint or log) ends as one line on stderr and exit status 2. Anything
-else is a bug in scratchpong and ends in a traceback. SCRATCHPONG_DEBUG=1 shows the
+corrupt checkpoint or log, a file they named that the system will not let us read
+or write, a full disk) ends as one line on stderr and exit status 2. Anything else
+is a bug in scratchpong and ends in a traceback. SCRATCHPONG_DEBUG=1 shows the
 traceback for a user's mistake too.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import math
 import os
 import sys
@@ -23,7 +25,8 @@ from scratchpong.parallel import EpisodeWorkerError
 from scratchpong.runlog import LogError
 
 EXIT_USAGE = 2
-USER_ERRORS = (UserError, ConfigError, CheckpointError, LogError, OSError)
+USER_ERRORS = (UserError, ConfigError, CheckpointError, LogError)
+MACHINE_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)  # the user's disk, not scratchpong, said no
 EVAL_GAMES = 20  # --eval-games when not given
 
 
@@ -198,6 +201,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def is_users(e: Exception) -> bool:
+    """Is `e` the user's to fix: a mistake they made, a file they named (e.filename), or their full disk?"""
+    if isinstance(e, EpisodeWorkerError):
+        return not e.is_bug
+    if isinstance(e, OSError):  # a broken pipe or a failed fork names no file: that is scratchpong's to explain
+        return e.filename is not None or e.errno in MACHINE_FULL
+    return isinstance(e, USER_ERRORS)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -205,8 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # outside the training loop, which saves and returns on its own
         print(f"scratchpong {args.command}: interrupted", file=sys.stderr)
         return 130
-    except (*USER_ERRORS, EpisodeWorkerError) as e:
-        if os.environ.get("SCRATCHPONG_DEBUG") or (isinstance(e, EpisodeWorkerError) and e.is_bug):
-            raise  # a worker that raised is a bug: its traceback is attached as the cause
+    except (*USER_ERRORS, EpisodeWorkerError, OSError) as e:
+        if os.environ.get("SCRATCHPONG_DEBUG") or not is_users(e):
+            raise  # a bug; a worker's own traceback is attached as the cause
         print(f"scratchpong {args.command}: error: {e}", file=sys.stderr)
         return EXIT_USAGE
