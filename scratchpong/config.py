@@ -21,8 +21,8 @@ def doc(text: str, default):
     return field(default=default, metadata={"help": text})
 
 
-# Past this, W1 at 80x80 is over 26 million Python floats (~0.8 GB, and as much again for its RMSProp cache
-# and its gradient buffer) and a step is 20 times Karpathy's: a typo, not a plan.
+# Past this, W1 at 80x80 is over 26 million Python floats (~0.8 GB at 32 bytes each, and as much again for its
+# RMSProp cache and its gradient buffer), and forward and backward do 20 times Karpathy's arithmetic per step.
 MAX_HIDDEN = 4096
 
 
