@@ -146,6 +146,29 @@ def test_eval_replays_the_same_games_for_the_same_seed(tiny, capsys):
     assert run_eval_json(capsys, tiny, "--greedy") == run_eval_json(capsys, tiny, "--greedy")
 
 
+def test_eval_untrained_plays_the_weights_a_preset_s_training_starts_from(tmp_path, capsys):
+    """`--untrained PRESET`, the random player's baseline, is the fresh checkpoint of `train --preset PRESET`."""
+    from scratchpong.config import preset
+
+    fresh = tmp_path / "fresh.ckpt.json"
+    TrainState.new(preset("demo")).save(fresh)
+    argv = ["--episodes", "2", "--max-steps", "40", "--seed", "3", "--json", "--no-progress"]
+    assert main(["eval", "--untrained", "demo", *argv]) == 0
+    untrained = json.loads(capsys.readouterr().out)
+    assert main(["eval", "--checkpoint", str(fresh), *argv]) == 0
+    assert untrained == json.loads(capsys.readouterr().out)
+    assert untrained["env"] == "ALE/Pong-v5"
+
+
+def test_eval_untrained_is_one_source_among_three(tiny, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["eval", "--untrained", "demo", "--checkpoint", tiny])
+    assert e.value.code == 2 and "not allowed with" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["eval", "--untrained", "demos"])
+    assert "invalid choice" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("flag", ["--episodes", "--max-steps"])
 def test_eval_rejects_negative_counts(tiny, capsys, flag):
     with pytest.raises(SystemExit) as e:

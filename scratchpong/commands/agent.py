@@ -31,15 +31,19 @@ def shipped() -> list[str]:
     return sorted(p.name.removesuffix(".json.gz") for p in PRETRAINED_DIR.glob("*.json.gz"))
 
 
-def add_policy_source(p: argparse.ArgumentParser):
-    """--checkpoint PATH or --pretrained [NAME]: where the weights come from. Returns the group, for more sources."""
+def add_policy_source(p: argparse.ArgumentParser) -> None:
+    """--checkpoint PATH, --pretrained [NAME] or --untrained PRESET: where the weights come from."""
+    from scratchpong.config import PRESETS
+
     source = p.add_mutually_exclusive_group()
     source.add_argument("--checkpoint", default=None,
                         help=f"checkpoint to use (default {DEFAULT_CHECKPOINT})")
     source.add_argument("--pretrained", nargs="?", const=STRONGEST, default=None, metavar="NAME",
                         help=f"use an agent shipped in scratchpong/pretrained/: {', '.join(shipped())} "
                              f"(alone: {STRONGEST}, the strongest)")
-    return source
+    source.add_argument("--untrained", choices=list(PRESETS), default=None, metavar="PRESET",
+                        help=f"the fresh weights of a preset ({', '.join(PRESETS)}), before any training; "
+                             "sampling with them is the random player every score is compared with")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -64,6 +68,13 @@ def untrained_policy(preset_name: str, seed: int | None = None) -> tuple[TrainCo
         raise UserError(str(e)) from None
     state = TrainState.new(config)
     return state.config, state.W1, state.W2
+
+
+def chosen_policy(args: argparse.Namespace, seed: int | None = None) -> tuple[TrainConfig, Matrix, Vector]:
+    """(config, W1, W2) of the source that `add_policy_source`'s flags chose (fresh weights with `seed`, if given)."""
+    if args.untrained is not None:
+        return untrained_policy(args.untrained, seed)
+    return load_policy(args.checkpoint, args.pretrained)
 
 
 def episodes_of(path: str | Path) -> int | None:

@@ -20,10 +20,10 @@ def report(ev: Evaluation, env_id: str, greedy: bool, seed: int) -> str:
 def cmd_eval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from scratchpong.commands.agent import load_policy
+    from scratchpong.commands.agent import chosen_policy
     from scratchpong.env import make_env
 
-    config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
+    config, W1, W2 = chosen_policy(args)
     env = make_env(config.env)
     games = play_episodes(env, W1, W2, config.frames, args.episodes, args.seed, args.greedy, args.max_steps)
     try:

@@ -144,7 +144,7 @@ def check_can_render() -> None:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    from scratchpong.commands.agent import load_policy
+    from scratchpong.commands.agent import chosen_policy
     from scratchpong.env import make_env
     from scratchpong.evaluation import play_episodes, points
 
@@ -155,7 +155,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     if args.gif and not args.gif.lower().endswith(".gif"):  # so that it never replaces a checkpoint or a log
         raise UserError(f"the GIF {args.gif!r} must end in .gif")
     check_writable(args.gif, "GIF")
-    config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
+    config, W1, W2 = chosen_policy(args)
     env = make_env(config.env, render_mode="human" if args.render else None)
     if args.saliency:
         recorder = SaliencyRecorder(env, args.gif_every, W1, W2, config.frames)

@@ -202,15 +202,12 @@ def default_scale(downscale: int) -> int:
 
 
 def cmd_weights(args: argparse.Namespace) -> int:
-    from scratchpong.commands.agent import load_policy, untrained_policy
+    from scratchpong.commands.agent import chosen_policy
 
     check_output(args.output, "picture")
     if args.seed is not None and args.untrained is None:
         raise UserError("--seed picks the fresh weights of --untrained PRESET; a saved agent has its weights")
-    if args.untrained is not None:
-        config, W1, W2 = untrained_policy(args.untrained, args.seed)
-    else:
-        config, W1, W2 = load_policy(args.checkpoint, args.pretrained)
+    config, W1, W2 = chosen_policy(args, args.seed)
     shown = min(args.units or config.hidden, config.hidden)
     image = weights_image(W1, W2, config.downscale, shown, args.sort, args.scale or default_scale(config.downscale))
     image.save(args.output)
@@ -222,14 +219,11 @@ def cmd_weights(args: argparse.Namespace) -> int:
 
 def add_parser(sub) -> None:
     from scratchpong.commands.agent import add_policy_source
-    from scratchpong.config import PRESETS
 
     p = sub.add_parser("weights", help="draw each hidden unit's input weights as a picture",
                        description="Draw column j of W1, the weights of the input pixels on hidden unit j, as a "
                                    "small image for each unit: red positive, blue negative.")
-    source = add_policy_source(p)
-    source.add_argument("--untrained", choices=list(PRESETS), default=None, metavar="PRESET",
-                        help=f"the fresh weights of a preset ({', '.join(PRESETS)}), before any training")
+    add_policy_source(p)
     p.add_argument("--seed", type=int, default=None, metavar="S",
                    help="with --untrained: the seed of the fresh weights (default: the preset's)")
     p.add_argument("-o", "--output", default="weights.png", help="image to write (default weights.png)")
