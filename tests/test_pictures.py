@@ -70,7 +70,7 @@ def test_weights_draws_a_grid_of_the_requested_units(tiny, tmp_path, capsys):
     out = tmp_path / "w.png"
     assert main(["weights", "--checkpoint", path, "-o", str(out), "--units", "3", "--scale", "2"]) == 0
     said = capsys.readouterr().out
-    assert "3 of 4 hidden units" in said and "|W2_j|" in said
+    assert "3 of 4 hidden units" in said and "the largest |W2_j| is 0.90" in said  # unit 2's -0.9
     image = Image.open(out)
     grid = weights.Grid(3, 80)
     assert image.width == grid.size[0] and image.height > grid.size[1]  # the grid, under its caption

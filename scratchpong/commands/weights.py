@@ -213,7 +213,8 @@ def cmd_weights(args: argparse.Namespace) -> int:
     image.save(args.output)
     side = WIDTH // config.downscale
     print(f"wrote {args.output}: {shown} of {config.hidden} hidden units ({side}x{side} inputs), sorted by "
-          f"{SORTS[args.sort]}, {image.width}x{image.height} pixels")
+          f"{SORTS[args.sort]}, {image.width}x{image.height} pixels; the largest |W2_j| is "
+          f"{max(abs(w) for w in W2):.2f}")
     return 0
 
 
