@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib.machinery
 import json
 import statistics
@@ -158,6 +159,8 @@ def test_eval_untrained_plays_the_weights_a_preset_s_training_starts_from(tmp_pa
     assert main(["eval", "--checkpoint", str(fresh), *argv]) == 0
     assert untrained == json.loads(capsys.readouterr().out)
     assert untrained["env"] == "ALE/Pong-v5"
+    chosen = agent.chosen_policy(argparse.Namespace(untrained="demo", checkpoint=None, pretrained=None))
+    assert chosen[1:] == agent.load_policy(str(fresh), None)[1:]  # the same W1 and W2, not just the same scores
 
 
 def test_eval_untrained_is_one_source_among_three(tiny, capsys):
