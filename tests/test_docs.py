@@ -122,6 +122,20 @@ def test_the_shipped_pretrained_agent_loads_and_the_docs_name_its_episode_count(
     assert rows and f"| {episodes:,} |" in rows[-1], f"docs/training.md's last pretrained row should name {episodes:,}"
 
 
+def test_the_shipped_karpathy_agent_has_karpathys_settings_and_only_weights():
+    """`--pretrained karpathy` is the default preset's own run: pg-pong.py's settings, 80x80 inputs, H = 200."""
+    from scratchpong.checkpoint import FORMAT, WEIGHTS_FORMAT, read
+    from scratchpong.commands.agent import load_policy, pretrained_path
+    from scratchpong.config import PRESETS
+
+    config, W1, W2 = load_policy(None, pretrained="karpathy")
+    assert config == PRESETS["karpathy"], "trained with the karpathy preset and no setting changed"
+    assert (len(W1), len(W1[0]), len(W2)) == (6400, 200, 200)
+    shipped = read(pretrained_path("karpathy"), (FORMAT, WEIGHTS_FORMAT))
+    assert shipped["format"] == WEIGHTS_FORMAT and "cache_W1" not in shipped, "ship weights only (scratchpong ship)"
+    section = (DOCS / "training.md").read_text(encoding="utf-8").split("## The pretrained agent", 1)[1]
+    assert f"episode {shipped['episode']:,}" in section.split("\n## ", 1)[0], "the docs name the episode shipped"
+
 def test_nothing_in_the_repository_points_outside_it():
     """The repository stands alone: no file of it names the developers' working folder beside the checkout."""
     outside = "../" + "shared"  # spelled in two parts so that this file does not match itself
