@@ -107,16 +107,23 @@ def test_the_walkthrough_command_writes_the_doc(tmp_path):
     assert out.read_text(encoding="utf-8") == walkthrough.render()
 
 
-def test_the_shipped_pretrained_agent_loads_and_the_docs_name_its_episode_count():
+def shipped_weights(name: str) -> dict:
+    """The file of the shipped agent `name`, checked to hold weights only, as `scratchpong ship` writes them."""
     from scratchpong.checkpoint import FORMAT, WEIGHTS_FORMAT, read
-    from scratchpong.commands.agent import STRONGEST, load_policy, pretrained_path
+    from scratchpong.commands.agent import pretrained_path
 
-    assert pretrained_path(STRONGEST).exists(), f"scratchpong/pretrained/{STRONGEST}.json.gz is not shipped"
+    assert pretrained_path(name).exists(), f"scratchpong/pretrained/{name}.json.gz is not shipped"
+    shipped = read(pretrained_path(name), (FORMAT, WEIGHTS_FORMAT))
+    assert shipped["format"] == WEIGHTS_FORMAT and "cache_W1" not in shipped, "ship weights only (scratchpong ship)"
+    return shipped
+
+
+def test_the_shipped_pretrained_agent_loads_and_the_docs_name_its_episode_count():
+    from scratchpong.commands.agent import STRONGEST, load_policy
+
     config, W1, W2 = load_policy(None, pretrained=STRONGEST)
     assert len(W1) == 1600 and len(W2) == config.hidden
-    shipped = read(pretrained_path(STRONGEST), (FORMAT, WEIGHTS_FORMAT))
-    assert shipped["format"] == WEIGHTS_FORMAT and "cache_W1" not in shipped, "ship weights only (scratchpong ship)"
-    episodes = shipped["episode"]
+    episodes = shipped_weights(STRONGEST)["episode"]
     rows = [line for line in (DOCS / "training.md").read_text(encoding="utf-8").splitlines()
             if re.match(r"\| \d{4}-\d{2}-\d{2}", line)]
     assert rows and f"| {episodes:,} |" in rows[-1], f"docs/training.md's last pretrained row should name {episodes:,}"
@@ -124,17 +131,16 @@ def test_the_shipped_pretrained_agent_loads_and_the_docs_name_its_episode_count(
 
 def test_the_shipped_karpathy_agent_has_karpathys_settings_and_only_weights():
     """`--pretrained karpathy` is the default preset's own run: pg-pong.py's settings, 80x80 inputs, H = 200."""
-    from scratchpong.checkpoint import FORMAT, WEIGHTS_FORMAT, read
-    from scratchpong.commands.agent import load_policy, pretrained_path
+    from scratchpong.commands.agent import load_policy
     from scratchpong.config import PRESETS
 
     config, W1, W2 = load_policy(None, pretrained="karpathy")
     assert config == PRESETS["karpathy"], "trained with the karpathy preset and no setting changed"
     assert (len(W1), len(W1[0]), len(W2)) == (6400, 200, 200)
-    shipped = read(pretrained_path("karpathy"), (FORMAT, WEIGHTS_FORMAT))
-    assert shipped["format"] == WEIGHTS_FORMAT and "cache_W1" not in shipped, "ship weights only (scratchpong ship)"
+    episode = shipped_weights("karpathy")["episode"]
     section = (DOCS / "training.md").read_text(encoding="utf-8").split("## The pretrained agent", 1)[1]
-    assert f"episode {shipped['episode']:,}" in section.split("\n## ", 1)[0], "the docs name the episode shipped"
+    assert f"episode {episode:,}" in section.split("\n## ", 1)[0], "the docs name the episode shipped"
+
 
 def test_nothing_in_the_repository_points_outside_it():
     """The repository stands alone: no file of it names the developers' working folder beside the checkout."""
