@@ -77,8 +77,9 @@ def write_eval_row(f: TextIO, episode: int, ev, seconds: float, eval_seconds: fl
     f.flush()
 
 
-def read_log(path: str | os.PathLike, columns: tuple[str, ...] = LOG_FIELDS) -> Log:
-    """A log's columns as numbers; a one-line LogError naming the file for anything else."""
+def read_log(path: str | os.PathLike, columns: tuple[str, ...] = LOG_FIELDS, empty_ok: bool = False) -> Log:
+    """A log's columns as numbers; a one-line LogError naming the file for anything else (with `empty_ok`, a
+    header and no rows is a log with no rows)."""
     where = f"log {str(path)!r}"
     if not Path(path).is_file():
         raise LogError(f"{where} does not exist" if not Path(path).exists() else f"{where} is not a file")
@@ -95,7 +96,7 @@ def read_log(path: str | os.PathLike, columns: tuple[str, ...] = LOG_FIELDS) -> 
                     log[c].append(number(row[c], where, reader.line_num, c))
     except (UnicodeDecodeError, csv.Error) as e:
         raise LogError(f"{where} is not a readable CSV file ({e})") from None
-    if not log["episode"]:
+    if not log["episode"] and not empty_ok:
         raise LogError(f"{where} has no episodes yet")
     return log
 

@@ -241,6 +241,15 @@ def test_plot_draws_the_greedy_evaluations_logged_beside_the_run(log, tmp_path, 
     assert (tmp_path / "curve.png").stat().st_size > 10_000
 
 
+def test_plot_draws_a_run_whose_first_evaluation_has_not_come_yet(log, tmp_path):
+    from scratchpong.commands.plot import eval_log_of
+    from scratchpong.runlog import EVAL_FIELDS
+
+    (tmp_path / "run.eval.csv").write_text(",".join(EVAL_FIELDS) + "\n")  # what training writes before it
+    assert eval_log_of(log) is None
+    assert main(["plot", log, "-o", str(tmp_path / "curve.png")]) == 0
+
+
 def test_plot_table_needs_no_matplotlib_and_averages_the_last_episodes(log, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert main(["plot", log, "--table", "2"]) == 0

@@ -186,7 +186,7 @@ def test_resume_refuses_a_log_that_is_not_a_training_log(tmp_path, capsys, flag,
     assert train(tmp_path, "run.json", "--episodes", "1") == 0
     notes = tmp_path / "notes.txt"
     notes.write_bytes(content)
-    assert train(tmp_path, "run.json", "--episodes", "2", "--resume", flag, str(notes), "--eval-every", "1") == 2
+    assert train(tmp_path, "run.json", "--episodes", "2", "--resume", flag, str(notes), "--eval-every", "3") == 2
     assert notes.read_bytes() == content
     err = capsys.readouterr().err
     assert "is not the scratchpong log expected here" in err and err.count("\n") == 1
@@ -196,7 +196,7 @@ def test_resume_refuses_a_log_that_is_not_a_training_log(tmp_path, capsys, flag,
                                   ["--eval-log", "./run.json"]])
 def test_the_checkpoint_and_the_logs_must_be_three_files(tmp_path, monkeypatch, capsys, same):
     monkeypatch.chdir(tmp_path)
-    assert main(["train", *TINY, "--episodes", "1", "--checkpoint", "run.json", "--eval-every", "1", *same]) == 2
+    assert main(["train", *TINY, "--episodes", "1", "--checkpoint", "run.json", "--eval-every", "3", *same]) == 2
     assert "are the same file" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
@@ -414,6 +414,13 @@ def test_keep_evaluated_saves_the_weights_each_evaluation_scored(tmp_path, capsy
 def test_keep_evaluated_needs_evaluations(tmp_path, capsys):
     assert train(tmp_path, "run.json", "--episodes", "3", "--keep-evaluated") == 2
     assert "give --eval-every" in capsys.readouterr().err
+
+
+def test_evaluations_come_between_batches_so_their_interval_is_a_multiple_of_the_batch(tmp_path, capsys):
+    assert train(tmp_path, "run.json", "--episodes", "3", "--log", str(tmp_path / "run.csv"), "--eval-every", "2") == 2
+    err = capsys.readouterr().err
+    assert "--eval-every 2 is not a multiple of the batch size (3)" in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_evaluations_need_somewhere_to_go(tmp_path, capsys):

@@ -57,7 +57,8 @@ def add_train_parser(sub) -> None:
     p.add_argument("--log", default=None,
                    help="CSV log, one row per episode: episode,steps,reward,running_reward,seconds")
     p.add_argument("--eval-every", type=count, default=0, metavar="N",
-                   help="every N episodes, score the weights in greedy games and log it (default 0: never); "
+                   help="every N episodes (a multiple of the batch size), score the weights in greedy games and log it "
+                        "(default 0: never); "
                         "it changes nothing of the training")
     p.add_argument("--eval-games", type=positive, default=EVAL_GAMES, metavar="G",
                    help=f"games per evaluation (default {EVAL_GAMES})")
@@ -110,6 +111,9 @@ def cmd_train(args: argparse.Namespace) -> int:
                                 f"or name a new file with --{what}")
         state = TrainState.new(preset(args.preset or "karpathy", **given))
     config = state.config
+    if evals and evals.every % config.batch_size:
+        raise UserError(f"--eval-every {evals.every} is not a multiple of the batch size ({config.batch_size}): "
+                        f"evaluations happen between batches, so give a multiple of {config.batch_size}")
     if state.budget_spent():
         if config.episodes is not None and state.episode >= config.episodes:
             print(f"nothing to do: {state.episode} episodes are played already and --episodes is "

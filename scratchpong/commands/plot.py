@@ -34,9 +34,13 @@ def mean_of_last(values: list[float], window: int = 100) -> list[float]:
 
 
 def eval_log_of(path: str) -> Log | None:
-    """The greedy evaluations logged beside a training log (LOG.eval.csv, from --eval-every), if there are any."""
+    """The greedy evaluations logged beside a training log (LOG.eval.csv, from --eval-every), if there are any: the
+    file gets its header when training starts, and its first row only at the first evaluation."""
     beside = Path(path).with_name(Path(path).stem + ".eval.csv")
-    return read_log(beside, EVAL_FIELDS) if beside.is_file() and beside.stat().st_size else None
+    if not beside.is_file() or not beside.stat().st_size:
+        return None
+    evals = read_log(beside, EVAL_FIELDS, empty_ok=True)
+    return evals if evals["episode"] else None
 
 
 def check_picture(out: str) -> None:
