@@ -17,7 +17,7 @@ from scratchpong.config import TrainConfig
 from scratchpong.env import make_env
 from scratchpong.parallel import EpisodePool, EpisodeWorkerError, default_workers
 from scratchpong.runner import run_training
-from scratchpong.train import TrainState, serial_episodes
+from scratchpong.train import EpisodeResult, TrainState, serial_episodes
 
 TINY = TrainConfig(env="ALE/Pong-v5", hidden=4, downscale=4, batch_size=2, episodes=2, seed=3)
 
@@ -208,3 +208,18 @@ def test_ctrl_c_in_the_main_process_stops_the_workers_promptly():
         t = time.perf_counter()
     assert time.perf_counter() - t < 1.0  # already closed by the interrupted collect
     assert all(gone(pid) for pid in pids)
+
+
+def test_the_pool_yields_results_in_episode_order_whatever_order_they_arrive_in():
+    import itertools
+
+    pool = EpisodePool.__new__(EpisodePool)  # no processes: only the reordering of what comes back is under test
+    pool._keys, numbers, arrivals = itertools.count(), [7, 8, 9], iter([2, 0, 1])  # the third episode ends first
+
+    def arrive(key, results):
+        index = next(arrivals)
+        results[index] = EpisodeResult(numbers[index], -21.0, 100, {}, [0.0])
+
+    pool._dispatch, pool._wait = (lambda key, payload, todo: None), arrive
+    state = TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=1, downscale=4))
+    assert [r.episode for r in pool._collect(state, numbers)] == numbers

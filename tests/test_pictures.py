@@ -188,6 +188,13 @@ def test_ship_writes_weights_only_rounded_and_loadable(tmp_path, capsys):
     assert (W1, W2) == round_weights(state.W1, state.W2, digits) != (state.W1, state.W2)
 
 
+def test_rounding_keeps_significant_digits_not_decimal_places():
+    from scratchpong.checkpoint import rounded
+
+    assert rounded(0.000123456, 3) == 0.000123 and rounded(-123456.0, 3) == -123000.0
+    assert rounded(0.1 + 0.2, None) == 0.1 + 0.2  # no digits given: exactly
+
+
 def test_the_fewest_digits_keep_every_greedy_action():
     from scratchpong.commands.ship import actions, fewest_digits, round_weights
 

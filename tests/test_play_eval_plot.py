@@ -224,6 +224,29 @@ def test_plot_writes_a_png_of_several_runs(log, tmp_path, capsys):
     assert "run.csv" in capsys.readouterr().out
 
 
+def test_summarize_counts_points_and_games_and_takes_the_population_std():
+    from scratchpong.episode import Trajectory
+    from scratchpong.evaluation import summarize
+
+    ev = summarize([Trajectory(rewards=[1.0, 0.0, 1.0]), Trajectory(rewards=[-1.0, 0.0]), Trajectory(rewards=[0.0])])
+    assert (ev.episodes, ev.points_won, ev.points_lost, ev.games_won, ev.scores) == (3, 2, 1, 1, [2.0, -1.0, 0.0])
+    assert ev.mean == pytest.approx(1 / 3) and ev.std == pytest.approx((14 / 9) ** 0.5)  # over 3, not 2
+
+
+def test_a_weights_file_of_the_wrong_shape_is_refused_in_one_line(tmp_path, capsys):
+    from scratchpong.checkpoint import CheckpointError, load_weights, save_weights
+
+    config = TrainConfig(env="ALE/Pong-v5", hidden=2, downscale=4)
+    W1, W2 = [[0.0, 0.0] for _ in range(config.frames.size)], [0.0, 0.0]
+    save_weights(tmp_path / "ok.json", config, 0, W1, W2)
+    assert load_weights(tmp_path / "ok.json")[1:] == (W1, W2)
+    save_weights(tmp_path / "short.json", config, 0, W1[:-1], W2)
+    with pytest.raises(CheckpointError, match=r"W1 should have shape \(1600, 2\), got"):
+        load_weights(tmp_path / "short.json")
+    assert main(["eval", "--checkpoint", str(tmp_path / "short.json"), "--episodes", "1"]) == 2
+    assert "W1 should have shape" in capsys.readouterr().err
+
+
 def test_mean100_is_the_mean_of_the_last_episodes():
     from scratchpong.commands.plot import mean_of_last
 

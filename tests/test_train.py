@@ -57,6 +57,48 @@ def test_ctrl_c_saves_the_episodes_played_and_returns(tmp_path):
     assert saved.episode == 2 and saved.batch_episodes == 2 and saved.grad_W1 == {0: [2.0, 4.0]}
 
 
+def test_the_running_reward_is_pg_pongs_exponential_mean():
+    from scratchpong import train as training
+
+    state = TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=2, downscale=4, batch_size=5))
+    for n, reward in enumerate((-21.0, -19.0)):
+        state.add_episode(training.EpisodeResult(n, reward, 100, {}, [0.0, 0.0]))
+    assert state.running_reward == -21.0 * 0.99 + -19.0 * 0.01  # the first episode starts it
+
+
+def test_a_run_saves_every_save_every_episodes_on_the_way(tmp_path):
+    from scratchpong import runner
+
+    state = TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=2, downscale=4, batch_size=2, episodes=6))
+    path, on_disk = tmp_path / "s.json", []
+
+    def collect(st, episodes):
+        for result in fake_results(st, episodes):
+            on_disk.append(TrainState.load(path).episode if path.exists() else None)  # as a crash would leave it
+            yield result
+
+    assert runner.run_training(state, collect, path, save_every=3, progress=False)
+    assert on_disk == [None, None, None, 3, 3, 3] and TrainState.load(path).episode == 6  # and at the end
+
+
+def test_an_evaluation_row_holds_what_its_games_scored_and_the_training_time(tmp_path, monkeypatch):
+    from scratchpong import env, runner
+    from scratchpong.episode import Trajectory
+
+    games = [Trajectory(rewards=[1.0, -1.0, 1.0]), Trajectory(rewards=[-1.0, 0.0, -1.0])]  # +1 and -2
+    monkeypatch.setattr(env, "make_env", lambda env_id: None)
+    monkeypatch.setattr(runner, "play_episodes", lambda *args, **kwargs: iter(games))
+    state = TrainState.new(TrainConfig(env="ALE/Pong-v5", hidden=2, downscale=4, batch_size=2, episodes=2))
+    state.seconds = 1000.0  # trained for 1,000 s before this
+    evals = runner.Evals(2, tmp_path / "e.csv", games=2)
+    assert runner.run_training(state, fake_results, tmp_path / "s.json", progress=False, evals=evals)
+    with open(tmp_path / "e.csv", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert {k: float(row[k]) for k in ("episode", "games", "mean", "std", "games_won", "points_won", "points_lost")} \
+        == {"episode": 2, "games": 2, "mean": -0.5, "std": 1.5, "games_won": 1, "points_won": 2, "points_lost": 3}
+    assert float(row["seconds"]) >= 1000.0 > float(row["eval_seconds"])
+
+
 def fake_results(st, episodes):
     """A collector that plays nothing: each episode loses 21-0 with a small, fixed gradient."""
     from scratchpong import train as training
@@ -138,6 +180,7 @@ def test_checkpoint_round_trip_is_exact(tmp_path):
     state.grad_W1 = {7: [0.1, -0.2, 1e-300]}
     state.grad_W2 = [1 / 3, 2 / 3, -1e-17]
     state.running_reward, state.episode, state.batch_episodes = -20.123456789, 4, 4
+    state.cache_W1[5][1], state.cache_W2, state.seconds = 0.25, [1e-9, 0.0, 3.5], 1234.5  # RMSProp's memory, time
     for name in ("a.json", "a.json.gz"):
         state.save(tmp_path / name)
         assert TrainState.load(tmp_path / name) == state
